@@ -1,0 +1,235 @@
+"""Parameters: a YAML file parsed into a typed, validated object.
+
+Every knob is documented in ``params/default.yaml``. An unknown key, a wrong type or a
+missing file is reported as one line that names the key and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from pathlib import Path
+from typing import Any, Literal
+
+import holidays
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .exceptions import ParamsError
+from .paths import resolve
+from .schema import TABLES
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Client(_Section):
+    name: str = "Sample"
+    timezone: str = "Europe/Helsinki"
+    country: str = "FI"
+    subdivision: str | None = None
+    currency: str = "EUR"
+    language: Literal["fi", "en"] = "fi"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}; use an IANA name such as Europe/Helsinki")
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, v: str) -> str:
+        if v.upper() not in holidays.list_supported_countries():
+            raise ValueError(f"no public-holiday calendar for {v!r}; use an ISO code such as FI")
+        return v.upper()
+
+    @property
+    def slug(self) -> str:
+        """The client's name as a folder name."""
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.name).strip("-").lower() or "client"
+
+
+class TableSource(_Section):
+    """Where one canonical table comes from and how its columns map."""
+
+    file: str | None = Field(
+        None, description="file name inside data.dir (glob allowed); None = discover <table>.*"
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical column -> the column's name in the file"
+    )
+    values: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="canonical column -> {value in file: canonical value}"
+    )
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: Literal[".", ","] | None = None
+    date_format: str | None = Field(None, description="strftime format when dates are ambiguous")
+    dayfirst: bool = True
+
+
+class Data(_Section):
+    dir: str = "data/sample"
+    tables: dict[str, TableSource] = Field(default_factory=dict)
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, v: dict[str, TableSource]) -> dict[str, TableSource]:
+        for name, src in v.items():
+            if name not in TABLES:
+                raise ValueError(f"unknown table {name!r}; the tables are {', '.join(TABLES)}")
+            allowed = TABLES[name].columns
+            for col in [*src.columns, *src.values]:
+                if col not in allowed:
+                    raise ValueError(
+                        f"{name}: unknown canonical column {col!r}; "
+                        f"map onto one of {', '.join(allowed)}"
+                    )
+        return v
+
+    def source(self, table: str) -> TableSource:
+        return self.tables.get(table, TableSource())
+
+    @property
+    def path(self) -> Path:
+        return resolve(self.dir)
+
+
+class BusinessHours(_Section):
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(16, 0)
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [d for d in v if d.lower()[:3] not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"unknown weekday {bad[0]!r}; use mon, tue, … sun")
+        return tuple(d.lower()[:3] for d in v)
+
+    @property
+    def weekday_numbers(self) -> tuple[int, ...]:
+        """ISO weekday numbers (Monday = 1)."""
+        return tuple(WEEKDAYS.index(d) + 1 for d in self.weekdays)
+
+
+class Effort(_Section):
+    minutes_per_channel: dict[str, float] = Field(
+        default_factory=lambda: {
+            "email": 6, "phone": 12, "sms": 2, "chat": 5,
+            "ticket": 15, "meeting": 60, "visit": 120,
+        }
+    )
+    default_minutes: float = 5.0
+
+
+class Chasers(_Section):
+    window_minutes: float = Field(60, gt=0)
+
+
+class Leads(_Section):
+    response_promise_hours: float = Field(1.0, gt=0)
+    cold_after_hours: float = Field(48.0, gt=0)
+
+
+class Kpis(_Section):
+    new_customer_days: int = Field(365, gt=0, description="'new' = first seen within this many days")
+    active_days: int = Field(365, gt=0, description="'active' = any interaction or invoice within")
+
+
+class Report(_Section):
+    out_dir: str = "reports"
+    notebooks: tuple[str, ...] | None = None
+    cell_timeout_seconds: int = Field(600, gt=0)
+    pseudonymize: bool = False
+
+
+class Params(_Section):
+    """All parameters of a run.
+
+    Examples
+    --------
+    >>> p = Params.model_validate({"client": {"name": "Acme Oy"}})
+    >>> p.client.slug, p.engine
+    ('acme-oy', 'duckdb')
+    """
+
+    client: Client = Client()
+    as_of: dt.date | None = None
+    engine: Literal["duckdb", "polars", "pandas"] = "duckdb"
+    data: Data = Data()
+    business_hours: BusinessHours = BusinessHours()
+    effort: Effort = Effort()
+    chasers: Chasers = Chasers()
+    leads: Leads = Leads()
+    kpis: Kpis = Kpis()
+    report: Report = Report()
+
+    def with_overrides(
+        self, *, data_dir: str | None = None, as_of: dt.date | None = None
+    ) -> Params:
+        """Return a copy with CLI overrides applied (``--data`` uses the default mapping)."""
+        update: dict[str, Any] = {}
+        if data_dir is not None:
+            update["data"] = Data(dir=str(resolve(data_dir, Path.cwd())))
+        if as_of is not None:
+            update["as_of"] = as_of
+        return self.model_copy(update=update)
+
+
+def _describe(err: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        return f"unknown key {key!r}. Fix: check its spelling against params/default.yaml"
+    msg = err["msg"].removeprefix("Value error, ")
+    got = err.get("input")
+    got_s = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+    return f"key {key!r}: {msg}{got_s}. Fix: see the comment on {key.split('.')[-1]!r} in params/default.yaml"
+
+
+def load_params(path: str | Path, **overrides: Any) -> Params:
+    """Read and validate a parameter file.
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML file, relative paths resolved against the repository root.
+    **overrides
+        Passed to :meth:`Params.with_overrides` (``data_dir``, ``as_of``).
+
+    Raises
+    ------
+    ParamsError
+        One line naming the file, the key and the fix.
+
+    Examples
+    --------
+    >>> load_params("params/default.yaml").client.timezone
+    'Europe/Helsinki'
+    """
+    file = resolve(path, Path.cwd()) if Path(path).exists() else resolve(path)
+    if not file.is_file():
+        raise ParamsError(f"{path}: parameter file not found. Fix: give an existing file, e.g. params/default.yaml")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ParamsError(f"{file.name}{where}: not valid YAML ({getattr(e, 'problem', e)}). Fix: check indentation and quoting") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{file.name}: expected a mapping of sections at the top level. Fix: start from params/default.yaml")
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as e:
+        raise ParamsError(f"{file.name}: {_describe(e.errors()[0])}") from None
+    return params.with_overrides(**overrides) if overrides else params
