@@ -1,0 +1,434 @@
+"""Per-account metrics: the one step that touches the whole interaction log.
+
+The log → per-account aggregation is written once with narwhals over lazy frames and
+runs on DuckDB (default), polars or pandas; everything after it works on the small
+per-account table in pandas.
+
+Durations are differences of ``t_us`` (epoch microseconds), never of zone-aware
+timestamps: DuckDB subtracts TIMESTAMPTZ values as calendar intervals in the session zone,
+so across a daylight-saving change it would be an hour off.
+
+Window functions order each account's events by time and then ``seq`` (file order),
+because real logs have equal timestamps and the result must not depend on the engine's
+sort stability. Filtered counts are sums of casts, not ``count(*) FILTER … OVER``, which
+DuckDB evaluates orders of magnitude slower on large frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from typing import Any, Literal
+
+import narwhals as nw
+import pandas as pd
+
+from .businesstime import BusinessCalendar
+from .params import Params
+from .portfolio import Portfolio
+
+Engine = Literal["duckdb", "polars", "pandas"]
+
+#: Channels with a count column of their own; anything else is counted in ``n_other``.
+CHANNELS = ("email", "phone", "sms", "chat", "ticket", "meeting", "visit")
+
+_ORDER = ["ts", "seq"]
+_BY = "account_id"
+
+
+def to_engine(df: pd.DataFrame, engine: Engine, timezone: str) -> nw.LazyFrame[Any]:
+    """Hand a pandas frame to ``engine`` as a narwhals lazy frame.
+
+    DuckDB keeps the time zone on the connection rather than on the column type, so the
+    connection is set to the client's zone to make local hours and days come out right.
+    """
+    df = _microseconds(df)
+    if engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute(f"SET TimeZone = '{timezone}'")
+        return nw.from_native(con.from_arrow(_to_arrow(df))).lazy()
+    if engine == "polars":
+        import polars as pl
+
+        return nw.from_native(pl.from_arrow(_to_arrow(df))).lazy()
+    if engine == "pandas":
+        return nw.from_native(df).lazy()
+    raise ValueError(f"unknown engine {engine!r}; use duckdb, polars or pandas")
+
+
+def with_epoch(log: pd.DataFrame) -> pd.DataFrame:
+    """Add ``t_us``, the event time as integer epoch microseconds, for exact durations."""
+    return log.assign(t_us=log["ts"].astype("datetime64[us, UTC]").astype("int64"))
+
+
+def _microseconds(df: pd.DataFrame) -> pd.DataFrame:
+    """Store instants at µs precision: DuckDB's date parts reject nanosecond TIMESTAMPTZ."""
+    cols = {
+        c: f"datetime64[us, {t.tz}]" if isinstance(t, pd.DatetimeTZDtype) else "datetime64[us]"
+        for c, t in df.dtypes.items()
+        if pd.api.types.is_datetime64_any_dtype(t)
+    }
+    return df.astype(cols) if cols else df
+
+
+def _to_arrow(df: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def _flag(expr: nw.Expr) -> nw.Expr:
+    return expr.fill_null(False).cast(nw.Int64)
+
+
+def event_features(
+    events: nw.LazyFrame[Any],
+    *,
+    calendar: BusinessCalendar,
+    chaser_window_minutes: float,
+    minutes_per_channel: dict[str, float],
+    default_minutes: float,
+    reply_window_days: float = 7.0,
+) -> nw.LazyFrame[Any]:
+    """Add per-event features to the canonical interaction log.
+
+    ``events`` holds the canonical columns plus ``seq`` (input order) and ``t_us``
+    (``ts`` as epoch microseconds, see :func:`with_epoch`).
+
+    Adds ``effort_minutes`` (measured, else the channel's time equation),
+    ``after_hours`` and ``off_day`` (inbound outside business hours / on a weekend or
+    public holiday, in the client's zone), ``chaser`` (inbound within the window after
+    the account's own unanswered inbound, on any channel), ``response_hours`` (on the
+    outbound event that answers a run of inbound events, hours since the run began),
+    ``run_start`` (1 on the first inbound event of such a run) and ``replied`` (outbound
+    followed by the customer's inbound within ``reply_window_days``).
+    """
+    names = events.collect_schema().names()
+    local = nw.col("ts").dt.convert_time_zone(calendar.timezone)
+    # Engines return date parts as small ints (polars: Int8): widen before arithmetic.
+    part = {p: getattr(local.dt, p)().cast(nw.Int64) for p in ("year", "month", "day", "hour", "minute")}
+    day_key = part["year"] * 10000 + part["month"] * 100 + part["day"]
+    minute = part["hour"] * 60 + part["minute"]
+    ts_min, ts_max = _span(events)
+    holiday_keys = calendar.holiday_keys(ts_min, ts_max) or [0]
+
+    measured = nw.col("minutes") if "minutes" in names else nw.lit(None, nw.Float64)
+    by_channel = nw.lit(float(default_minutes))
+    for channel, minutes in minutes_per_channel.items():
+        by_channel = nw.when(nw.col("channel") == channel).then(float(minutes)).otherwise(by_channel)
+    complaint = _flag(nw.col("is_complaint")) if "is_complaint" in names else nw.lit(0)
+    thread = nw.col("thread_id") if "thread_id" in names else nw.lit(None, nw.String)
+
+    is_in = nw.col("direction") == "in"
+    off_day = ~(local.dt.weekday().is_in(list(calendar.weekdays))) | day_key.is_in(holiday_keys)
+    outside = off_day | (minute < calendar.start_minute) | (minute >= calendar.end_minute)
+    prev = {c: nw.col(c).shift(1).over(_BY, order_by=_ORDER) for c in ("t_us", "is_in")}
+    nxt = {c: nw.col(c).shift(-1).over(_BY, order_by=_ORDER) for c in ("t_us", "is_in")}
+
+    return (
+        events.with_columns(
+            is_in=is_in,
+            effort_minutes=measured.cast(nw.Float64).fill_null(by_channel),
+            complaint=complaint,
+            thread=thread,
+            after_hours=_flag(is_in & outside),
+            off_day=_flag(is_in & off_day),
+        )
+        .with_columns(
+            prev_t=prev["t_us"], prev_in=prev["is_in"], next_t=nxt["t_us"], next_in=nxt["is_in"],
+        )
+        .with_columns(
+            gap_minutes=(nw.col("t_us") - nw.col("prev_t")) / 60e6,
+            new_run=_flag(nw.col("is_in") != nw.col("prev_in").fill_null(~nw.col("is_in"))),
+        )
+        .with_columns(
+            chaser=_flag(
+                nw.col("is_in") & nw.col("prev_in") & (nw.col("gap_minutes") <= chaser_window_minutes)
+            ),
+            run_start=_flag(nw.col("is_in") & (nw.col("new_run") == 1)),
+            replied=_flag(
+                ~nw.col("is_in")
+                & nw.col("next_in")
+                & ((nw.col("next_t") - nw.col("t_us")) <= reply_window_days * 86400e6)
+            ),
+            run_id=nw.col("new_run").cum_sum().over(_BY, order_by=_ORDER),
+        )
+        .with_columns(run_began=nw.col("t_us").min().over(_BY, "run_id"))
+        .with_columns(prev_run_began=nw.col("run_began").shift(1).over(_BY, order_by=_ORDER))
+        .with_columns(
+            response_hours=nw.when(~nw.col("is_in") & nw.col("prev_in").fill_null(False))
+            .then((nw.col("t_us") - nw.col("prev_run_began")) / 3600e6)
+            .otherwise(None)
+        )
+    )
+
+
+def _span(events: nw.LazyFrame[Any]) -> tuple[dt.date, dt.date]:
+    span = events.select(lo=nw.col("ts").min(), hi=nw.col("ts").max()).collect("pandas").to_native()
+    lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
+    if pd.isna(lo):
+        return dt.date(2000, 1, 1), dt.date(2000, 1, 1)
+    # A day's margin each side: local days may differ from UTC days.
+    return (lo - pd.Timedelta(days=1)).date(), (hi + pd.Timedelta(days=1)).date()
+
+
+def interaction_metrics(
+    events: nw.LazyFrame[Any], *, window_start: dt.datetime, as_of: dt.datetime
+) -> nw.LazyFrame[Any]:
+    """Aggregate featured events (see :func:`event_features`) to one row per account.
+
+    Counts, effort and stress signals are over ``[window_start, as_of)``; ``first_seen``
+    and ``last_seen`` over all events before ``as_of``.
+    """
+    w = nw.col("ts") >= nw.lit(window_start)
+
+    def count(cond: nw.Expr) -> nw.Expr:
+        return _flag(cond & w).sum()
+
+    channel_counts = {f"n_{c}": count(nw.col("channel") == c) for c in CHANNELS}
+    known = nw.col("channel").is_in(list(CHANNELS))
+    thread_sizes = (
+        events.filter(w & ~nw.col("thread").is_null())
+        .group_by(_BY, "thread")
+        .agg(thread_len=nw.len())
+        .group_by(_BY)
+        .agg(n_threads=nw.len(), longest_thread=nw.col("thread_len").max())
+    )
+    per_account = events.group_by(_BY).agg(
+        n_interactions=count(nw.lit(True)),
+        n_inbound=count(nw.col("is_in")),
+        n_outbound=count(~nw.col("is_in")),
+        **channel_counts,
+        n_other=count(~known),
+        effort_minutes=nw.when(w).then(nw.col("effort_minutes")).otherwise(0.0).sum(),
+        after_hours_inbound=count(nw.col("after_hours") == 1),
+        off_day_inbound=count(nw.col("off_day") == 1),
+        chasers=count(nw.col("chaser") == 1),
+        complaints=count(nw.col("complaint") == 1),
+        inbound_runs=count(nw.col("run_start") == 1),
+        answered_runs=count(~nw.col("response_hours").is_null()),
+        outbound_replied=count(nw.col("replied") == 1),
+        response_hours_median=nw.when(w).then(nw.col("response_hours")).otherwise(None).median(),
+        response_hours_p90=nw.when(w)
+        .then(nw.col("response_hours"))
+        .otherwise(None)
+        .quantile(0.9, interpolation="linear"),
+        first_seen=nw.col("ts").min(),
+        last_seen=nw.col("ts").max(),
+        last_inbound=nw.when(nw.col("is_in")).then(nw.col("ts")).otherwise(None).max(),
+    )
+    return per_account.join(thread_sizes, on=_BY, how="left")
+
+
+def invoice_metrics(
+    invoices: nw.LazyFrame[Any], *, window_start: dt.datetime, as_of: dt.datetime
+) -> nw.LazyFrame[Any]:
+    """Revenue, its trend and breadth per account from the invoice table."""
+    names = invoices.collect_schema().names()
+    window = pd.Timestamp(as_of) - pd.Timestamp(window_start)
+    prev_start = pd.Timestamp(window_start) - window
+    d = nw.col("date")
+    cur = (d >= nw.lit(window_start)) & (d < nw.lit(as_of))
+    prev = (d >= nw.lit(prev_start.to_pydatetime())) & (d < nw.lit(window_start))
+    cost = nw.col("cost") if "cost" in names else nw.lit(None, nw.Float64)
+    service = nw.col("service") if "service" in names else nw.lit(None, nw.String)
+    # Distinct services need their own pass: n_unique would count a missing service as one.
+    breadth = (
+        invoices.filter(cur & ~service.is_null())
+        .group_by(_BY)
+        .agg(n_services=service.n_unique())
+    )
+    return (
+        invoices.filter(d < nw.lit(as_of))
+        .with_columns(cur=cur, prev=prev, cost_=cost.cast(nw.Float64))
+        .group_by(_BY)
+        .agg(
+            revenue=nw.when(nw.col("cur")).then(nw.col("amount")).otherwise(0.0).sum(),
+            revenue_prev=nw.when(nw.col("prev")).then(nw.col("amount")).otherwise(0.0).sum(),
+            direct_cost=nw.when(nw.col("cur")).then(nw.col("cost_")).otherwise(0.0).sum(),
+            revenue_lifetime=nw.col("amount").sum(),
+            n_invoices=_flag(nw.col("cur")).sum(),
+            first_invoice=d.min(),
+            last_invoice=d.max(),
+        )
+        .join(breadth, on=_BY, how="left")
+    )
+
+
+def survey_metrics(surveys: nw.LazyFrame[Any], *, as_of: dt.datetime) -> nw.LazyFrame[Any]:
+    """Latest and mean satisfaction score per account."""
+    latest = nw.col("date") == nw.col("date").max().over(_BY)
+    return (
+        surveys.filter(nw.col("date") < nw.lit(as_of))
+        .with_columns(is_latest=latest)
+        .group_by(_BY)
+        .agg(
+            n_surveys=nw.len(),
+            survey_mean=nw.col("score").mean(),
+            survey_last=nw.when(nw.col("is_latest")).then(nw.col("score")).otherwise(None).mean(),
+            last_survey=nw.col("date").max(),
+        )
+    )
+
+
+def resolve_as_of(portfolio: Portfolio, as_of: dt.date | None) -> dt.date:
+    """``as_of`` if given, else the day after the latest interaction (never the clock)."""
+    if as_of is not None:
+        return as_of
+    latest = portfolio.interactions["ts"].max()
+    if pd.isna(latest):
+        raise ValueError("the interaction log is empty: give as_of explicitly")
+    return (latest.tz_convert("UTC").date()) + dt.timedelta(days=1)
+
+
+def account_metrics(
+    portfolio: Portfolio,
+    params: Params,
+    *,
+    as_of: dt.date | None = None,
+    window_days: int = 365,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """One row per account: activity, effort, stress signals, revenue, tenure, recency.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The client's canonical tables.
+    params : Params
+        Business hours, holidays, channel time equations, chaser window, default engine.
+    as_of : date, optional
+        Only events before this day count; default ``params.as_of``, else the day after
+        the latest interaction.
+    window_days : int
+        Activity, effort and revenue are summed over the ``window_days`` before ``as_of``;
+        ``revenue_prev`` over the window before that (for the trend).
+    engine : {"duckdb", "polars", "pandas"}, optional
+        Where the log aggregation runs; default ``params.engine``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by nothing, one row per account in ``portfolio.accounts`` (accounts with
+        no events get zeros), sorted by ``account_id``.
+
+    Examples
+    --------
+    >>> from workbench import load_params, load_portfolio
+    >>> params = load_params("params/default.yaml")
+    >>> m = account_metrics(load_portfolio(params), params)
+    >>> {"chasers", "after_hours_inbound", "revenue"} <= set(m.columns)
+    True
+    """
+    engine = engine or params.engine
+    tz = params.client.timezone
+    day = resolve_as_of(portfolio, as_of or params.as_of)
+    cutoff = pd.Timestamp(day, tz=tz).tz_convert("UTC")
+    start = cutoff - pd.Timedelta(days=window_days)
+
+    log = portfolio.interactions
+    log = with_epoch(log[log["ts"] < cutoff])
+    with warnings.catch_warnings():
+        # narwhals warns that conditional aggregations are slow on pandas; that is the
+        # price of the pandas engine, known and documented, not news for every run.
+        warnings.filterwarnings("ignore", message="Found complex group-by", category=UserWarning)
+        return _account_metrics(portfolio, params, log, engine, day, cutoff, start, window_days)
+
+
+def _account_metrics(
+    portfolio: Portfolio,
+    params: Params,
+    log: pd.DataFrame,
+    engine: Engine,
+    day: dt.date,
+    cutoff: pd.Timestamp,
+    start: pd.Timestamp,
+    window_days: int,
+) -> pd.DataFrame:
+    tz = params.client.timezone
+    naive_cut = pd.Timestamp(day).to_pydatetime()
+    naive_start = (pd.Timestamp(day) - pd.Timedelta(days=window_days)).to_pydatetime()
+    calendar = BusinessCalendar.from_params(params)
+    featured = event_features(
+        to_engine(log, engine, tz),
+        calendar=calendar,
+        chaser_window_minutes=params.chasers.window_minutes,
+        minutes_per_channel=params.effort.minutes_per_channel,
+        default_minutes=params.effort.default_minutes,
+    )
+    parts = [
+        interaction_metrics(
+            featured, window_start=start.to_pydatetime(), as_of=cutoff.to_pydatetime()
+        )
+    ]
+    if portfolio.has("invoices"):
+        parts.append(invoice_metrics(
+            to_engine(portfolio.invoices, engine, tz), window_start=naive_start, as_of=naive_cut
+        ))
+    if portfolio.has("surveys"):
+        parts.append(survey_metrics(to_engine(portfolio.surveys, engine, tz), as_of=naive_cut))
+
+    out = portfolio.accounts[_account_columns(portfolio.accounts)].copy()
+    for part in parts:
+        out = out.merge(_collect(part, tz), on=_BY, how="left")
+    return _finish(out, day, tz)
+
+
+def _account_columns(accounts: pd.DataFrame) -> list[str]:
+    return [c for c in ("account_id", "name", "owner", "since", "contract", "protected") if c in accounts]
+
+
+def _collect(frame: nw.LazyFrame[Any], tz: str) -> pd.DataFrame:
+    df = frame.collect("pandas").to_native()
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            # Engines hand instants back in their session zone; one zone for all.
+            df[col] = df[col].dt.tz_convert("UTC")
+    return df
+
+
+_COUNTS = (
+    "n_interactions", "n_inbound", "n_outbound", *(f"n_{c}" for c in CHANNELS), "n_other",
+    "after_hours_inbound", "off_day_inbound", "chasers", "complaints", "inbound_runs",
+    "answered_runs", "outbound_replied", "n_threads", "longest_thread", "n_invoices",
+    "n_services", "n_surveys",
+)
+_AMOUNTS = ("effort_minutes", "revenue", "revenue_prev", "direct_cost", "revenue_lifetime")
+
+
+def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
+    """Fill accounts without events, derive ratios and ages, fix dtypes engine-neutrally."""
+    for col in _COUNTS:
+        if col in df:
+            df[col] = df[col].fillna(0).astype("int64")
+    for col in _AMOUNTS:
+        if col in df:
+            df[col] = df[col].astype("float64").fillna(0.0).round(6)
+    for col in ("response_hours_median", "response_hours_p90", "survey_mean", "survey_last"):
+        if col in df:
+            df[col] = df[col].astype("float64").round(6)
+    for col in ("first_seen", "last_seen", "last_inbound"):
+        df[col] = pd.to_datetime(df[col], utc=True).astype("datetime64[ns, UTC]")
+    for col in ("first_invoice", "last_invoice", "last_survey"):
+        if col in df:
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
+    n = df["n_interactions"].where(df["n_interactions"] > 0)
+    df["inbound_share"] = (df["n_inbound"] / n).round(6)
+    df["answered_share"] = (df["answered_runs"] / df["inbound_runs"].where(df["inbound_runs"] > 0)).round(6)
+    df["outbound_reply_share"] = (df["outbound_replied"] / df["n_outbound"].where(df["n_outbound"] > 0)).round(6)
+    df["effort_hours"] = (df["effort_minutes"] / 60).round(6)
+
+    cutoff = pd.Timestamp(day, tz=tz)
+    local_day = pd.Timestamp(day)
+    seen = df["first_seen"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    # The relationship began at the earliest trace of it: contract date, contact or invoice.
+    starts = [seen] + [df[c] for c in ("since", "first_invoice") if c in df]
+    began = pd.concat(starts, axis=1).min(axis=1)
+    df["tenure_days"] = (local_day - began).dt.days.astype("Int64")
+    last = df["last_seen"].dt.tz_convert(tz).dt.tz_localize(None)
+    if "last_invoice" in df:
+        last = pd.concat([last, df["last_invoice"]], axis=1).max(axis=1)
+    df["recency_days"] = ((cutoff.tz_localize(None) - last).dt.total_seconds() // 86400).astype("Int64")
+    return df.sort_values(_BY, kind="stable").reset_index(drop=True)

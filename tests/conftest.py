@@ -1,0 +1,62 @@
+"""Shared fixtures: a tiny hand-written portfolio whose every metric can be checked by eye."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench import Params, Portfolio
+
+TZ = "Europe/Helsinki"
+
+
+def local(s: str) -> pd.Timestamp:
+    return pd.Timestamp(s, tz=TZ).tz_convert("UTC")
+
+
+def log(rows: list[tuple]) -> pd.DataFrame:
+    """Rows of (account_id, local time, channel, direction[, minutes[, thread_id[, complaint]]])."""
+    recs = []
+    for i, r in enumerate(rows):
+        acc, ts, ch, d, *rest = r
+        recs.append({
+            "account_id": acc, "ts": local(ts), "channel": ch, "direction": d,
+            "minutes": rest[0] if len(rest) > 0 else None,
+            "thread_id": rest[1] if len(rest) > 1 else None,
+            "is_complaint": rest[2] if len(rest) > 2 else False,
+            "seq": i,
+        })
+    df = pd.DataFrame(recs)
+    df["minutes"] = df["minutes"].astype("float64")
+    df["ts"] = df["ts"].astype("datetime64[ns, UTC]")
+    return df
+
+
+@pytest.fixture
+def params() -> Params:
+    return Params()
+
+
+@pytest.fixture
+def tiny() -> Portfolio:
+    """Two accounts: A chases on a Sunday (email, email +10 min, sms +5 min), B is calm."""
+    interactions = log([
+        ("A", "2025-06-01 16:00", "email", "in", None, "t1"),      # Sunday: after hours
+        ("A", "2025-06-01 16:10", "email", "in", None, "t1"),      # chaser
+        ("A", "2025-06-01 16:15", "sms", "in"),                    # cross-channel chaser
+        ("A", "2025-06-02 09:00", "email", "out", None, "t1"),     # answers the run: 17 h
+        ("A", "2025-06-02 09:30", "email", "in", None, "t1", True),  # complaint, in hours
+        ("A", "2025-06-02 11:00", "phone", "out", 20.0),           # answers: 1.5 h
+        ("B", "2025-06-03 10:00", "email", "out"),
+        ("B", "2025-06-04 10:00", "email", "in"),                  # replies within 7 days
+        ("B", "2025-06-04 12:00", "meeting", "out", 45.0),
+        ("B", "2025-06-20 10:00", "email", "in"),                  # Juhannusaatto, a holiday
+    ])
+    accounts = pd.DataFrame({"account_id": ["A", "B", "C"], "name": ["Aa Oy", "Bee Ky", "Cee Tmi"]})
+    invoices = pd.DataFrame({
+        "account_id": ["A", "B", "B", "B"],
+        "date": pd.to_datetime(["2025-05-01", "2024-06-01", "2025-03-01", "2025-06-01"]),
+        "amount": [100.0, 500.0, 700.0, 300.0],
+        "service": ["x", "x", "x", "y"],
+    })
+    return Portfolio(accounts=accounts, interactions=interactions, invoices=invoices)

@@ -1,0 +1,125 @@
+"""account_metrics: hand-checked values on a tiny log, chaser edge cases, engine equality."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import log
+from workbench import Params, Portfolio
+from workbench.metrics import account_metrics
+
+AS_OF = dt.date(2025, 7, 1)
+ENGINES = ["duckdb", "polars", "pandas"]
+
+
+def metrics_of(portfolio: Portfolio, engine: str = "duckdb", **kw) -> pd.DataFrame:
+    return account_metrics(portfolio, Params(), as_of=kw.pop("as_of", AS_OF), engine=engine, **kw).set_index("account_id")
+
+
+def one_account(rows: list[tuple]) -> Portfolio:
+    return Portfolio(
+        accounts=pd.DataFrame({"account_id": ["A"], "name": ["Aa Oy"]}),
+        interactions=log([("A", *r) for r in rows]),
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_tiny_values_checked_by_hand(tiny: Portfolio, engine: str) -> None:
+    m = metrics_of(tiny, engine)
+    a, b, c = m.loc["A"], m.loc["B"], m.loc["C"]
+    # A: Sunday e-mail, e-mail 10 min later, SMS 5 min later: 3 after-hours, 2 chasers.
+    assert (a.after_hours_inbound, a.off_day_inbound, a.chasers) == (3, 3, 2)
+    assert (a.complaints, a.n_email, a.n_sms, a.n_phone) == (1, 4, 1, 1)
+    # Time equations: 4 e-mails x 6 + 1 SMS x 2 + a measured 20-min call.
+    assert a.effort_minutes == 46.0
+    # Sunday 16:00 run answered Monday 09:00 (17 h), complaint answered in 1.5 h.
+    assert a.response_hours_median == pytest.approx(9.25)
+    assert a.response_hours_p90 == pytest.approx(1.5 + 0.9 * 15.5)
+    assert (a.inbound_runs, a.answered_runs, a.longest_thread) == (2, 2, 4)
+    # Tenure starts at the first invoice (2025-05-01), before the first contact.
+    assert a.tenure_days == (AS_OF - dt.date(2025, 5, 1)).days
+    # B: one inbound on Juhannusaatto (a Finnish public holiday) counts as off-day.
+    assert (b.after_hours_inbound, b.off_day_inbound, b.chasers) == (1, 1, 0)
+    assert (b.effort_minutes, b.n_meeting) == (63.0, 1)
+    assert (b.outbound_replied, b.outbound_reply_share) == (1, 0.5)
+    assert (b.revenue, b.revenue_prev, b.n_services) == (1000.0, 500.0, 2)
+    assert b.recency_days == 10
+    # C has no events: zeros and missing ratios, never dropped.
+    assert c.n_interactions == 0 and pd.isna(c.inbound_share) and pd.isna(c.recency_days)
+
+
+@pytest.mark.parametrize(
+    ("rows", "chasers"),
+    [
+        # Exactly at the 60-minute window counts; a minute later does not.
+        ([("2025-06-01 10:00", "email", "in"), ("2025-06-01 11:00", "email", "in")], 1),
+        ([("2025-06-01 10:00", "email", "in"), ("2025-06-01 11:01", "email", "in")], 0),
+        # Our answer in between: the second message is a new conversation, not a chaser.
+        ([("2025-06-01 10:00", "email", "in"), ("2025-06-01 10:05", "email", "out"),
+          ("2025-06-01 10:10", "email", "in")], 0),
+        # Cross-channel: e-mail then a text asking whether e-mail works.
+        ([("2025-06-01 16:00", "email", "in"), ("2025-06-01 16:10", "sms", "in")], 1),
+        # Equal timestamps: file order breaks the tie; still one chaser, on every engine.
+        ([("2025-06-01 10:00", "email", "in"), ("2025-06-01 10:00", "phone", "in")], 1),
+        # Spring-forward night (03:00 -> 04:00 EEST, 2025-03-30): 02:50 and 04:10 local are
+        # 20 real minutes apart.
+        ([("2025-03-30 02:50", "email", "in"), ("2025-03-30 04:10", "email", "in")], 1),
+    ],
+)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_chaser_rule(rows: list[tuple], chasers: int, engine: str) -> None:
+    assert metrics_of(one_account(rows), engine).loc["A", "chasers"] == chasers
+
+
+def test_fall_back_night_counts_real_minutes() -> None:
+    # 2025-10-26 04:00 EEST -> 03:00 EET: 03:30 EEST and 03:10 EET are 40 real minutes
+    # apart though the wall clock went backwards.
+    p = one_account([("2025-10-26 00:00", "email", "in"), ("2025-10-26 01:00", "email", "in")])
+    ts = [pd.Timestamp("2025-10-26 00:30:00+00:00"), pd.Timestamp("2025-10-26 01:10:00+00:00")]
+    p.interactions["ts"] = pd.Series(ts, dtype="datetime64[ns, UTC]")
+    local = p.interactions["ts"].dt.tz_convert("Europe/Helsinki")
+    assert local.dt.hour.tolist() == [3, 3] and local.iloc[1] > local.iloc[0]
+    assert metrics_of(p, as_of=dt.date(2025, 11, 1)).loc["A", "chasers"] == 1
+
+
+def test_events_after_as_of_are_ignored(tiny: Portfolio) -> None:
+    early = metrics_of(tiny, as_of=dt.date(2025, 6, 2))
+    assert early.loc["A", "n_interactions"] == 3
+    assert early.loc["B", "n_interactions"] == 0
+
+
+@pytest.mark.parametrize("engine", ["polars", "pandas"])
+def test_engines_agree_on_tiny(tiny: Portfolio, engine: str) -> None:
+    pd.testing.assert_frame_equal(metrics_of(tiny, "duckdb"), metrics_of(tiny, engine))
+
+
+event = st.tuples(
+    st.sampled_from(["A", "B"]),
+    # Spans the spring-forward change, where zone-aware subtraction once went an hour off.
+    st.datetimes(dt.datetime(2025, 1, 1), dt.datetime(2025, 6, 30)).map(lambda d: d.replace(second=0, microsecond=0).isoformat(" ")),
+    st.sampled_from(["email", "sms", "phone", "fax"]),
+    st.sampled_from(["in", "out"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(event, min_size=1, max_size=40))
+def test_engines_agree_on_random_logs(rows: list[tuple]) -> None:
+    p = Portfolio(
+        accounts=pd.DataFrame({"account_id": ["A", "B"], "name": ["a", "b"]}),
+        interactions=log(rows),
+    )
+    base = metrics_of(p, "duckdb")
+    for engine in ("polars", "pandas"):
+        pd.testing.assert_frame_equal(base, metrics_of(p, engine))
+    # Invariants: counts add up, chasers are inbound, channels partition the log.
+    assert (base.n_inbound + base.n_outbound == base.n_interactions).all()
+    assert (base.chasers <= base.n_inbound).all()
+    assert (base.after_hours_inbound <= base.n_inbound).all()
+    channel_cols = [c for c in base if c.startswith("n_") and c not in ("n_interactions", "n_inbound", "n_outbound", "n_threads", "n_invoices", "n_services", "n_surveys")]
+    assert (base[channel_cols].sum(axis=1) == base.n_interactions).all()
