@@ -46,7 +46,10 @@ def test_tiny_values_checked_by_hand(tiny: Portfolio, engine: str) -> None:
     # B: one inbound on Juhannusaatto (a Finnish public holiday) counts as off-day.
     assert (b.after_hours_inbound, b.off_day_inbound, b.chasers) == (1, 1, 0)
     assert (b.effort_minutes, b.n_meeting) == (63.0, 1)
-    assert (b.outbound_replied, b.outbound_reply_share) == (1, 0.5)
+    # B: our unprompted e-mail is answered next day; the meeting answered B's message.
+    assert (b.proactive_outbound, b.proactive_replied, b.reply_share) == (1, 1, 1.0)
+    # A: both our messages answer A's own, so A has no proactive contact to judge.
+    assert a.proactive_outbound == 0 and pd.isna(a.reply_share)
     assert (b.revenue, b.revenue_prev, b.n_services) == (1000.0, 500.0, 2)
     assert b.recency_days == 10
     # C has no events: zeros and missing ratios, never dropped.

@@ -102,8 +102,9 @@ def event_features(
     public holiday, in the client's zone), ``chaser`` (inbound within the window after
     the account's own unanswered inbound, on any channel), ``response_hours`` (on the
     outbound event that answers a run of inbound events, hours since the run began),
-    ``run_start`` (1 on the first inbound event of such a run) and ``replied`` (outbound
-    followed by the customer's inbound within ``reply_window_days``).
+    ``run_start`` (1 on the first inbound event of such a run), ``proactive`` (outbound
+    that does not answer an inbound) and ``replied`` (proactive outbound followed by the
+    customer's inbound within ``reply_window_days``).
     """
     names = events.collect_schema().names()
     local = nw.col("ts").dt.convert_time_zone(calendar.timezone)
@@ -124,12 +125,15 @@ def event_features(
     is_in = nw.col("direction") == "in"
     off_day = ~(local.dt.weekday().is_in(list(calendar.weekdays))) | day_key.is_in(holiday_keys)
     outside = off_day | (minute < calendar.start_minute) | (minute >= calendar.end_minute)
-    prev = {c: nw.col(c).shift(1).over(_BY, order_by=_ORDER) for c in ("t_us", "is_in")}
-    nxt = {c: nw.col(c).shift(-1).over(_BY, order_by=_ORDER) for c in ("t_us", "is_in")}
+    # Neighbours' direction is shifted as a 0/1 integer and compared with 1: a shifted
+    # boolean is an object column on pandas, where ~True is -2.
+    prev = {c: nw.col(c).shift(1).over(_BY, order_by=_ORDER) for c in ("t_us", "in_flag")}
+    nxt = {c: nw.col(c).shift(-1).over(_BY, order_by=_ORDER) for c in ("t_us", "in_flag")}
 
     return (
         events.with_columns(
             is_in=is_in,
+            in_flag=_flag(is_in),
             effort_minutes=measured.cast(nw.Float64).fill_null(by_channel),
             complaint=complaint,
             thread=thread,
@@ -137,19 +141,26 @@ def event_features(
             off_day=_flag(is_in & off_day),
         )
         .with_columns(
-            prev_t=prev["t_us"], prev_in=prev["is_in"], next_t=nxt["t_us"], next_in=nxt["is_in"],
+            prev_t=prev["t_us"],
+            next_t=nxt["t_us"],
+            prev_in=(prev["in_flag"] == 1).fill_null(False),
+            next_in=(nxt["in_flag"] == 1).fill_null(False),
         )
         .with_columns(
             gap_minutes=(nw.col("t_us") - nw.col("prev_t")) / 60e6,
-            new_run=_flag(nw.col("is_in") != nw.col("prev_in").fill_null(~nw.col("is_in"))),
+            new_run=_flag(nw.col("is_in") != nw.col("prev_in")),
         )
         .with_columns(
             chaser=_flag(
                 nw.col("is_in") & nw.col("prev_in") & (nw.col("gap_minutes") <= chaser_window_minutes)
             ),
             run_start=_flag(nw.col("is_in") & (nw.col("new_run") == 1)),
+            # Engagement is judged on contact we start: an answer to the customer's own
+            # message being answered again says nothing about their interest in us.
+            proactive=_flag(~nw.col("is_in") & ~nw.col("prev_in")),
             replied=_flag(
                 ~nw.col("is_in")
+                & ~nw.col("prev_in")
                 & nw.col("next_in")
                 & ((nw.col("next_t") - nw.col("t_us")) <= reply_window_days * 86400e6)
             ),
@@ -158,7 +169,7 @@ def event_features(
         .with_columns(run_began=nw.col("t_us").min().over(_BY, "run_id"))
         .with_columns(prev_run_began=nw.col("run_began").shift(1).over(_BY, order_by=_ORDER))
         .with_columns(
-            response_hours=nw.when(~nw.col("is_in") & nw.col("prev_in").fill_null(False))
+            response_hours=nw.when(~nw.col("is_in") & nw.col("prev_in"))
             .then((nw.col("t_us") - nw.col("prev_run_began")) / 3600e6)
             .otherwise(None)
         )
@@ -209,7 +220,8 @@ def interaction_metrics(
         complaints=count(nw.col("complaint") == 1),
         inbound_runs=count(nw.col("run_start") == 1),
         answered_runs=count(~nw.col("response_hours").is_null()),
-        outbound_replied=count(nw.col("replied") == 1),
+        proactive_outbound=count(nw.col("proactive") == 1),
+        proactive_replied=count(nw.col("replied") == 1),
         response_hours_median=nw.when(w).then(nw.col("response_hours")).otherwise(None).median(),
         response_hours_p90=nw.when(w)
         .then(nw.col("response_hours"))
@@ -259,18 +271,19 @@ def invoice_metrics(
 
 def survey_metrics(surveys: nw.LazyFrame[Any], *, as_of: dt.datetime) -> nw.LazyFrame[Any]:
     """Latest and mean satisfaction score per account."""
-    latest = nw.col("date") == nw.col("date").max().over(_BY)
-    return (
-        surveys.filter(nw.col("date") < nw.lit(as_of))
-        .with_columns(is_latest=latest)
-        .group_by(_BY)
-        .agg(
-            n_surveys=nw.len(),
-            survey_mean=nw.col("score").mean(),
-            survey_last=nw.when(nw.col("is_latest")).then(nw.col("score")).otherwise(None).mean(),
-            last_survey=nw.col("date").max(),
-        )
+    before = surveys.filter(nw.col("date") < nw.lit(as_of))
+    overall = before.group_by(_BY).agg(
+        n_surveys=nw.len(), survey_mean=nw.col("score").mean(), last_survey=nw.col("date").max()
     )
+    # The latest answer by a join, not a window: on pandas, max().over() of a date column
+    # came back wrong (narwhals 2.29, pandas 3.1).
+    latest = (
+        before.join(overall.select(_BY, "last_survey"), on=_BY)
+        .filter(nw.col("date") == nw.col("last_survey"))
+        .group_by(_BY)
+        .agg(survey_last=nw.col("score").mean())
+    )
+    return overall.join(latest, on=_BY, how="left")
 
 
 def resolve_as_of(portfolio: Portfolio, as_of: dt.date | None) -> dt.date:
@@ -392,7 +405,7 @@ def _collect(frame: nw.LazyFrame[Any], tz: str) -> pd.DataFrame:
 _COUNTS = (
     "n_interactions", "n_inbound", "n_outbound", *(f"n_{c}" for c in CHANNELS), "n_other",
     "after_hours_inbound", "off_day_inbound", "chasers", "complaints", "inbound_runs",
-    "answered_runs", "outbound_replied", "n_threads", "longest_thread", "n_invoices",
+    "answered_runs", "proactive_outbound", "proactive_replied", "n_threads", "longest_thread", "n_invoices",
     "n_services", "n_surveys",
 )
 _AMOUNTS = ("effort_minutes", "revenue", "revenue_prev", "direct_cost", "revenue_lifetime")
@@ -417,7 +430,9 @@ def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
     n = df["n_interactions"].where(df["n_interactions"] > 0)
     df["inbound_share"] = (df["n_inbound"] / n).round(6)
     df["answered_share"] = (df["answered_runs"] / df["inbound_runs"].where(df["inbound_runs"] > 0)).round(6)
-    df["outbound_reply_share"] = (df["outbound_replied"] / df["n_outbound"].where(df["n_outbound"] > 0)).round(6)
+    df["reply_share"] = (
+        df["proactive_replied"] / df["proactive_outbound"].where(df["proactive_outbound"] > 0)
+    ).round(6)
     df["effort_hours"] = (df["effort_minutes"] / 60).round(6)
 
     cutoff = pd.Timestamp(day, tz=tz)
