@@ -1,16 +1,35 @@
-"""workbench: customer-relationship analysis for small service businesses."""
+"""workbench: customer-relationship analysis for small service businesses.
 
+The public API: load a client's data, compute per-account metrics and KPIs, draw them,
+and run the parameterized notebooks into a report.
+"""
+
+from .analysis import Analysis, start
+from .businesstime import BusinessCalendar
 from .exceptions import InputError, ParamsError, RunError, WorkbenchError
+from .kpis import RelationshipKpis, relationship_kpis
+from .load import load_portfolio, read_table
+from .metrics import account_metrics
 from .params import Params, load_params
 from .portfolio import Portfolio, SourceFile
+from .privacy import pseudonymize
 
 __all__ = [
+    "Analysis",
+    "BusinessCalendar",
     "InputError",
     "Params",
     "ParamsError",
     "Portfolio",
+    "RelationshipKpis",
     "RunError",
     "SourceFile",
     "WorkbenchError",
+    "account_metrics",
     "load_params",
+    "load_portfolio",
+    "pseudonymize",
+    "read_table",
+    "relationship_kpis",
+    "start",
 ]

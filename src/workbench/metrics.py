@@ -386,7 +386,9 @@ def _account_metrics(
     out = portfolio.accounts[_account_columns(portfolio.accounts)].copy()
     for part in parts:
         out = out.merge(_collect(part, tz), on=_BY, how="left")
-    return _finish(out, day, tz)
+    out = _finish(out, day, tz)
+    out.attrs.update(window_days=window_days, engine=engine)
+    return out
 
 
 def _account_columns(accounts: pd.DataFrame) -> list[str]:
@@ -446,4 +448,6 @@ def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
     if "last_invoice" in df:
         last = pd.concat([last, df["last_invoice"]], axis=1).max(axis=1)
     df["recency_days"] = ((cutoff.tz_localize(None) - last).dt.total_seconds() // 86400).astype("Int64")
-    return df.sort_values(_BY, kind="stable").reset_index(drop=True)
+    df = df.sort_values(_BY, kind="stable").reset_index(drop=True)
+    df.attrs.update(as_of=day)
+    return df

@@ -70,6 +70,23 @@ class TableSource(_Section):
         default_factory=dict, description="canonical column -> {value in file: canonical value}"
     )
     sheet: str | int | None = None
+
+    @field_validator("columns", "values", mode="before")
+    @classmethod
+    def _scalars_as_text(cls, v: Any) -> Any:
+        # YAML reads an unquoted yes as True and 2024 as an int; in a mapping of column
+        # names and cell values they mean the text the user typed.
+        def text(x: Any) -> Any:
+            if isinstance(x, bool):
+                return "yes" if x else "no"
+            return x if isinstance(x, (str, dict)) or x is None else str(x)
+
+        if not isinstance(v, dict):
+            return v
+        return {
+            text(k): ({text(a): text(b) for a, b in x.items()} if isinstance(x, dict) else text(x))
+            for k, x in v.items()
+        }
     encoding: str | None = None
     delimiter: str | None = None
     decimal: Literal[".", ","] | None = None

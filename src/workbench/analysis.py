@@ -1,0 +1,125 @@
+"""What a notebook calls first: params, data and metrics in one object, and publishing.
+
+A notebook runs the same way in JupyterLab, under papermill and under nbval: it passes its
+parameters to :func:`start` and gets back everything it needs; when a run gives it an
+``out_dir``, :meth:`Analysis.publish` leaves its headline figures and per-account columns
+there for the runner to assemble into ``summary.json`` and ``accounts.csv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.io as pio
+
+from .businesstime import BusinessCalendar
+from .load import load_portfolio
+from .metrics import account_metrics, resolve_as_of
+from .params import Params, load_params
+from .portfolio import Portfolio
+from .privacy import pseudonymize
+
+PARTS = "parts"
+
+
+@dataclass
+class Analysis:
+    """One client's data and metrics at ``as_of``, as the notebooks see them."""
+
+    params: Params
+    portfolio: Portfolio
+    metrics: pd.DataFrame
+    as_of: dt.date
+    out_dir: Path | None = None
+    interactive: bool = False
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        return BusinessCalendar.from_params(self.params)
+
+    def notes_markdown(self, missing: list[str] | tuple[str, ...] = ()) -> str:
+        """What the loader repaired and what could not be computed, as a markdown list."""
+        lines = [f"- Repaired: {n}" for n in self.portfolio.notes]
+        lines += [f"- Not computed: {m}" for m in missing]
+        return "\n".join(lines) if lines else "- The data needed no repairs and every figure could be computed."
+
+    def publish(
+        self, notebook: str, headline: dict[str, Any], accounts: pd.DataFrame | None = None
+    ) -> None:
+        """Leave this notebook's results for the run record (no-op outside a run).
+
+        Parameters
+        ----------
+        notebook : str
+            The notebook's name, e.g. ``"00_overview"``; its section in ``summary.json``.
+        headline : dict
+            JSON-ready headline figures.
+        accounts : pandas.DataFrame, optional
+            Per-account columns keyed by ``account_id``, joined into ``accounts.csv``.
+        """
+        if self.out_dir is None:
+            return
+        parts = self.out_dir / PARTS
+        parts.mkdir(parents=True, exist_ok=True)
+        (parts / f"{notebook}.json").write_text(
+            json.dumps(headline, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+        if accounts is not None:
+            table = accounts.copy()
+            table.attrs = {}  # pyarrow would store attrs as JSON metadata; dates break that
+            table.to_parquet(parts / f"{notebook}.accounts.parquet", index=False)
+
+
+def start(
+    params_file: str = "params/default.yaml",
+    *,
+    as_of: str | dt.date | None = None,
+    data_dir: str | None = None,
+    out_dir: str | None = None,
+    interactive: bool = False,
+) -> Analysis:
+    """Load params, data and per-account metrics for a notebook.
+
+    Parameters
+    ----------
+    params_file : str
+        Parameter file, relative to the repository root.
+    as_of : str or date, optional
+        ``YYYY-MM-DD``; default from params, else the day after the latest interaction.
+    data_dir : str, optional
+        A folder of files named after the canonical tables, read with the default mapping.
+    out_dir : str, optional
+        Set by ``workbench run``: results are published there and figures are rendered
+        self-contained so the HTML report draws them offline.
+    interactive : bool
+        Whether widgets may be shown (False in scheduled runs and nbval).
+
+    Examples
+    --------
+    >>> a = start("params/default.yaml")
+    >>> len(a.metrics) == len(a.portfolio.accounts)
+    True
+    """
+    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    params = load_params(params_file, data_dir=data_dir, as_of=day)
+    portfolio = load_portfolio(params)
+    if params.report.pseudonymize:
+        portfolio = pseudonymize(portfolio, salt=params.client.name)
+    day = resolve_as_of(portfolio, params.as_of)
+    metrics = account_metrics(portfolio, params, as_of=day)
+    # Report runs embed plotly.js once per notebook so the HTML draws with no network;
+    # elsewhere the figure JSON alone keeps notebooks small (JupyterLab renders it).
+    pio.renderers.default = "notebook" if out_dir else "plotly_mimetype"
+    return Analysis(
+        params=params,
+        portfolio=portfolio,
+        metrics=metrics,
+        as_of=day,
+        out_dir=Path(out_dir) if out_dir else None,
+        interactive=interactive,
+    )

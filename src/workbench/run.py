@@ -1,0 +1,261 @@
+"""Run the report notebooks with papermill into one run folder (the output contract).
+
+A run is built in a hidden ``.<run-id>.partial`` folder and moved into place only when
+every notebook succeeded, so an earlier report is never overwritten and no half-written
+one ever appears. A failed run is kept as ``<run-id>-failed`` for inspection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import papermill as pm
+from nbconvert import HTMLExporter
+
+from .analysis import PARTS
+from .exceptions import RunError
+from .load import load_portfolio
+from .metrics import resolve_as_of
+from .params import Params, load_params
+from .paths import notebooks_dir, resolve
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One executed notebook of a run."""
+
+    name: str
+    seconds: float
+    notebook: Path
+    html: Path
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a successful run left behind."""
+
+    run_dir: Path
+    notebooks: list[NotebookRun]
+    seconds: float
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.run_dir / "summary.json").read_text(encoding="utf-8"))
+
+
+def discover_notebooks(names: tuple[str, ...] | None = None) -> list[Path]:
+    """The report notebooks in order: ``NN_*.ipynb`` in ``notebooks/``, or those named."""
+    folder = notebooks_dir()
+    if names:
+        paths = [folder / (n if n.endswith(".ipynb") else f"{n}.ipynb") for n in names]
+        missing = [p.name for p in paths if not p.is_file()]
+        if missing:
+            raise RunError(f"notebooks not found in {folder}: {', '.join(missing)}. Fix: check report.notebooks in the params file")
+        return paths
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def run_report(
+    params_file: str | Path,
+    *,
+    data_dir: str | None = None,
+    out_dir: str | None = None,
+    as_of: dt.date | None = None,
+    progress: Callable[[str], None] = print,
+) -> RunResult:
+    """Execute every report notebook and assemble the run folder.
+
+    Parameters
+    ----------
+    params_file : str or Path
+        The run's parameters.
+    data_dir : str, optional
+        A folder of canonical-named files to read instead of ``params.data``.
+    out_dir : str, optional
+        Where run folders go (default ``params.report.out_dir``); the run lands in
+        ``<out_dir>/<client>/<run-id>/``.
+    as_of : date, optional
+        Overrides ``params.as_of``.
+    progress : callable
+        Receives one line per notebook.
+
+    Raises
+    ------
+    ParamsError, InputError
+        Before anything runs, when the params or the data are unusable.
+    RunError
+        When a notebook fails: one line naming notebook, cell and error.
+
+    Examples
+    --------
+    >>> result = run_report("params/default.yaml", out_dir="/tmp/reports")  # doctest: +SKIP
+    >>> sorted(p.name for p in result.run_dir.iterdir())  # doctest: +SKIP
+    ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'run.log', 'summary.json']
+    """
+    started = time.perf_counter()
+    params = load_params(params_file, data_dir=data_dir, as_of=as_of)
+    # Validate the data once, before any kernel starts: a bad file is one clear line.
+    portfolio = load_portfolio(params)
+    day = resolve_as_of(portfolio, params.as_of)
+    notebooks = discover_notebooks(params.report.notebooks)
+    if not notebooks:
+        raise RunError(f"no NN_*.ipynb notebooks in {notebooks_dir()}")
+
+    base = resolve(out_dir, Path.cwd()) if out_dir else resolve(params.report.out_dir)
+    base = base / params.client.slug
+    run_id = _new_run_id(base, day)
+    staging = base / f".{run_id}.partial"
+    staging.mkdir(parents=True)
+    log = _run_logger(staging / "run.log")
+    log.info("run %s: params %s, data %s, as_of %s", run_id, params_file, params.data.path, day)
+    for note in portfolio.notes:
+        log.warning("data: %s", note)
+
+    inputs = {
+        "params_file": str(resolve(params_file, Path.cwd()) if Path(params_file).exists() else resolve(params_file)),
+        "as_of": day.isoformat(),
+        "data_dir": str(params.data.path) if data_dir else None,
+        "out_dir": str(staging),
+        "interactive": False,
+    }
+    done: list[NotebookRun] = []
+    try:
+        for i, nb in enumerate(notebooks, 1):
+            t0 = time.perf_counter()
+            executed = staging / nb.name
+            _execute(nb, executed, inputs, params.report.cell_timeout_seconds)
+            html = _export_html(executed, title=f"{nb.stem} · {params.client.name} · {day}")
+            secs = time.perf_counter() - t0
+            done.append(NotebookRun(nb.stem, secs, executed, html))
+            log.info("%s ok in %.1f s", nb.stem, secs)
+            progress(f"[{i}/{len(notebooks)}] {nb.stem:<24} ok  {secs:5.1f} s")
+        _assemble(staging, params, portfolio, day, run_id, done, params_file)
+    except BaseException as exc:
+        log.error("run failed: %s", exc)
+        logging.shutdown()
+        failed = base / f"{run_id}-failed"
+        os.replace(staging, failed)
+        if isinstance(exc, RunError):
+            raise RunError(f"{exc} (kept in {failed})") from None
+        raise
+    final = base / run_id
+    log.info("run finished in %.1f s", time.perf_counter() - started)
+    _close(log)
+    os.replace(staging, final)
+    return RunResult(
+        run_dir=final,
+        notebooks=[NotebookRun(n.name, n.seconds, final / n.notebook.name, final / n.html.name) for n in done],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _new_run_id(base: Path, day: dt.date) -> str:
+    # The clock names the folder (so runs sort by when they ran); it never enters analysis.
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    run_id = f"{day.isoformat()}_{stamp}"
+    n = 1
+    while any((base / name).exists() for name in (run_id, f".{run_id}.partial", f"{run_id}-failed")):
+        n += 1
+        run_id = f"{day.isoformat()}_{stamp}-{n}"
+    return run_id
+
+
+def _run_logger(path: Path) -> logging.Logger:
+    log = logging.getLogger(f"workbench.run.{path.parent.name}")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return log
+
+
+def _close(log: logging.Logger) -> None:
+    for h in list(log.handlers):
+        h.close()
+        log.removeHandler(h)
+
+
+def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int) -> None:
+    try:
+        pm.execute_notebook(
+            str(nb), str(out), parameters=parameters, kernel_name="python3",
+            cwd=str(nb.parent), execution_timeout=timeout, progress_bar=False,
+            log_output=False, report_mode=False,
+        )
+    except pm.PapermillExecutionError as e:
+        evalue = str(e.evalue).strip().splitlines()[0] if str(e.evalue).strip() else ""
+        raise RunError(f"{nb.name} cell {e.exec_count}: {e.ename}: {evalue}") from None
+    except Exception as e:  # kernel died, timed out, could not start
+        raise RunError(f"{nb.name}: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}") from None
+
+
+def _export_html(executed: Path, title: str) -> Path:
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    html = executed.with_suffix(".html")
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+def _assemble(
+    staging: Path,
+    params: Params,
+    portfolio: Any,
+    day: dt.date,
+    run_id: str,
+    done: list[NotebookRun],
+    params_file: str | Path,
+) -> None:
+    """Join the notebooks' parts into accounts.csv and summary.json, then drop the parts."""
+    parts = staging / PARTS
+    accounts: pd.DataFrame | None = None
+    headlines: dict[str, Any] = {}
+    for nb in done:
+        head = parts / f"{nb.name}.json"
+        if head.is_file():
+            headlines[nb.name] = json.loads(head.read_text(encoding="utf-8"))
+        table = parts / f"{nb.name}.accounts.parquet"
+        if table.is_file():
+            df = pd.read_parquet(table)
+            if accounts is None:
+                accounts = df
+            else:
+                new = [c for c in df.columns if c == "account_id" or c not in accounts.columns]
+                accounts = accounts.merge(df[new], on="account_id", how="left")
+    if accounts is not None:
+        accounts.to_csv(staging / "accounts.csv", index=False, encoding="utf-8")
+    summary = {
+        "run_id": run_id,
+        "client": params.client.name,
+        "as_of": day.isoformat(),
+        "workbench_version": metadata.version("workbench"),
+        "params_file": str(params_file),
+        "params": params.model_dump(mode="json"),
+        "inputs": portfolio.checksums,
+        "data_notes": portfolio.notes,
+        "notebooks": {nb.name: {"seconds": round(nb.seconds, 1), **headlines.get(nb.name, {})} for nb in done},
+    }
+    (staging / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
+    shutil.rmtree(parts, ignore_errors=True)
