@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.io as pio
+from plotly.io._base_renderers import NotebookRenderer
 
 from .businesstime import BusinessCalendar
 from .load import load_portfolio
@@ -25,6 +26,28 @@ from .portfolio import Portfolio
 from .privacy import pseudonymize
 
 PARTS = "parts"
+OFFLINE_RENDERER = "workbench_offline"
+
+
+class OfflineRenderer(NotebookRenderer):
+    """plotly's notebook renderer without the MathJax it always fetches from a CDN.
+
+    Activation embeds plotly.js once per notebook; each figure is then a small HTML
+    snippet, so the report draws with no network and stays one file.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(connected=False)
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
+        html = pio.to_html(
+            fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False,
+            default_width="100%", default_height=450, validate=False,
+        )
+        return {"text/html": html}
+
+
+pio.renderers[OFFLINE_RENDERER] = OfflineRenderer()
 
 
 @dataclass
@@ -114,7 +137,7 @@ def start(
     metrics = account_metrics(portfolio, params, as_of=day)
     # Report runs embed plotly.js once per notebook so the HTML draws with no network;
     # elsewhere the figure JSON alone keeps notebooks small (JupyterLab renders it).
-    pio.renderers.default = "notebook" if out_dir else "plotly_mimetype"
+    pio.renderers.default = OFFLINE_RENDERER if out_dir else "plotly_mimetype"
     return Analysis(
         params=params,
         portfolio=portfolio,
