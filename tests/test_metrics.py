@@ -126,3 +126,31 @@ def test_engines_agree_on_random_logs(rows: list[tuple]) -> None:
     assert (base.after_hours_inbound <= base.n_inbound).all()
     channel_cols = [c for c in base if c.startswith("n_") and c not in ("n_interactions", "n_inbound", "n_outbound", "n_threads", "n_invoices", "n_services", "n_surveys")]
     assert (base[channel_cols].sum(axis=1) == base.n_interactions).all()
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Params, Portfolio]:
+    from workbench import load_params, load_portfolio
+
+    params = load_params("params/default.yaml")
+    return params, load_portfolio(params)
+
+
+def test_engines_agree_on_the_sample(sample: tuple[Params, Portfolio]) -> None:
+    """DuckDB, polars and pandas give identical per-account metrics on the whole sample."""
+    params, portfolio = sample
+    results = {e: account_metrics(portfolio, params, engine=e) for e in ENGINES}
+    assert len(results["duckdb"]) == len(portfolio.accounts)
+    assert results["duckdb"]["chasers"].sum() > 0 and results["duckdb"]["revenue"].sum() > 0
+    for engine in ("polars", "pandas"):
+        pd.testing.assert_frame_equal(results["duckdb"], results[engine])
+
+
+def test_planted_drainers_stand_out(sample: tuple[Params, Portfolio]) -> None:
+    """The stress signals separate the sample's planted drainers from its committed core."""
+    params, portfolio = sample
+    m = account_metrics(portfolio, params).merge(
+        pd.read_csv(params.data.path / "truth.csv", dtype={"account_id": str}), on="account_id"
+    )
+    by = m.groupby("archetype")[["after_hours_inbound", "chasers", "complaints"]].median()
+    assert (by.loc["drainer"] >= 3 * by.loc["core"].clip(lower=1)).all(), by

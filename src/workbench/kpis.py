@@ -70,14 +70,15 @@ class RelationshipKpis:
         return d
 
 
-def is_active(metrics: pd.DataFrame, days: int) -> pd.Series:
+def is_active(metrics: pd.DataFrame, days: int) -> np.ndarray:
     """Accounts with an interaction or an invoice within ``days`` of ``as_of``."""
-    return metrics["recency_days"].fillna(np.inf).lt(days).astype(bool)
+    # NaN (no activity at all) compares False: never active.
+    return metrics["recency_days"].astype("float64").lt(days).to_numpy()
 
 
-def is_new(metrics: pd.DataFrame, days: int) -> pd.Series:
+def is_new(metrics: pd.DataFrame, days: int) -> np.ndarray:
     """Accounts whose relationship began within ``days`` of ``as_of``."""
-    return metrics["tenure_days"].fillna(np.inf).lt(days).astype(bool)
+    return metrics["tenure_days"].astype("float64").lt(days).to_numpy()
 
 
 def net_promoter_score(scores: pd.Series) -> float | None:

@@ -204,6 +204,16 @@ class Params(_Section):
         return self.model_copy(update=update)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates: pydantic parses them, so a bad one names its key."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _describe(err: dict[str, Any]) -> str:
     key = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
@@ -238,7 +248,7 @@ def load_params(path: str | Path, **overrides: Any) -> Params:
     if not file.is_file():
         raise ParamsError(f"{path}: parameter file not found. Fix: give an existing file, e.g. params/default.yaml")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
