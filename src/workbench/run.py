@@ -22,7 +22,9 @@ from typing import Any
 import nbformat
 import pandas as pd
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
+from traitlets import Unicode
 
 from .analysis import PARTS
 from .exceptions import RunError
@@ -32,6 +34,13 @@ from .params import Params, load_params
 from .paths import notebooks_dir, resolve
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """Kernels talk over local Unix sockets: nothing listens on TCP, and newer ipykernels
+    stop warning on every run that TCP traffic is unencrypted."""
+
+    transport = Unicode("ipc")
 
 
 @dataclass(frozen=True)
@@ -195,7 +204,7 @@ def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int) -> N
         pm.execute_notebook(
             str(nb), str(out), parameters=parameters, kernel_name="python3",
             cwd=str(nb.parent), execution_timeout=timeout, progress_bar=False,
-            log_output=False, report_mode=False,
+            log_output=False, report_mode=False, kernel_manager_class=LocalKernelManager,
         )
     except pm.PapermillExecutionError as e:
         evalue = str(e.evalue).strip().splitlines()[0] if str(e.evalue).strip() else ""
