@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -57,7 +58,8 @@ CHROME_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--window-size=1280,1024",
 )
-FIGURE_TIMEOUT_S = 30.0
+FIGURE_TIMEOUT_S = 20.0
+_GRAPH_DIV = re.compile(r"""class=["'][^"']*\bplotly-graph-div\b""")
 
 
 def _in_ci() -> bool:
@@ -141,7 +143,7 @@ def expected_figures(notebook: Path) -> int:
             data = out.get("data", {})
             html = data.get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html
-            divs = html.count('class="plotly-graph-div"')
+            divs = len(_GRAPH_DIV.findall(html))
             if divs:
                 count += divs
             elif PLOTLY_MIME in data:
@@ -223,12 +225,14 @@ def check_page(driver: Any, html: Path, expected: int, screenshot: Path) -> Page
     _drain(driver)
     driver.get(html.resolve().as_uri())
 
-    def all_drawn(d: Any) -> list[dict[str, Any]] | bool:
+    def all_drawn(d: Any) -> tuple[list[dict[str, Any]]] | bool:
+        # The figure divs are in the static HTML; wait until plotly has drawn each one.
         figs = d.execute_script(_FIGURES_JS)
-        return figs if len(figs) >= expected and all(map(_drawn, figs)) else False
+        return (figs,) if all(map(_drawn, figs)) else False
 
     try:
-        check.figures = WebDriverWait(driver, FIGURE_TIMEOUT_S, poll_frequency=0.2).until(all_drawn)
+        (check.figures,) = WebDriverWait(driver, FIGURE_TIMEOUT_S, poll_frequency=0.2).until(
+            all_drawn)
     except TimeoutException:
         check.figures = driver.execute_script(_FIGURES_JS)
     time.sleep(0.3)  # let late script errors and failed loads reach the log
