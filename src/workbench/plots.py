@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -91,9 +93,20 @@ def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_
         x=h, y=[(i + 1) / n for i in range(len(h))], mode="lines", line_shape="hv", name="answered",
         hovertemplate="%{y:.0%} answered within %{x:.1f} h<extra></extra>",
     ))
-    fig.add_vline(x=promise_hours, line_dash="dash", annotation_text=f"promise {promise_hours:g} h")
-    fig.add_vline(x=cold_after_hours, line_dash="dot", line_color="firebrick",
-                  annotation_text=f"cold after {cold_after_hours:g} h")
-    fig.update_xaxes(type="log", title="hours to first answer (log scale)")
+    # The marks are traces, not add_vline shapes: on a log axis plotly places a shape and
+    # its annotation in different coordinate systems, and the lines land decades astray.
+    for hours, label, dash, color in (
+        (promise_hours, f"promise {promise_hours:g} h", "dash", "#333333"),
+        (cold_after_hours, f"cold after {cold_after_hours:g} h", "dot", "firebrick"),
+    ):
+        fig.add_trace(go.Scatter(
+            x=[hours, hours], y=[0, 1], mode="lines", name=label,
+            line=dict(dash=dash, color=color), hoverinfo="name",
+        ))
+    lo = min([promise_hours, *h[h > 0].head(1)]) / 2
+    hi = max([cold_after_hours, *h.tail(1)]) * 2
+    fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)],
+                     title="hours to first answer (log scale)")
+    fig.update_layout(legend=dict(orientation="h", y=1.08))
     fig.update_yaxes(title="share of leads answered", tickformat=".0%", range=[0, 1])
     return _finish(fig, "Lead response: how soon leads hear from us")
