@@ -104,7 +104,8 @@ def event_features(
     outbound event that answers a run of inbound events, hours since the run began),
     ``run_start`` (1 on the first inbound event of such a run), ``proactive`` (outbound
     that does not answer an inbound) and ``replied`` (proactive outbound followed by the
-    customer's inbound within ``reply_window_days``).
+    customer's inbound within ``reply_window_days``, in the same thread where threads are
+    known).
     """
     names = events.collect_schema().names()
     local = nw.col("ts").dt.convert_time_zone(calendar.timezone)
@@ -128,7 +129,7 @@ def event_features(
     # Neighbours' direction is shifted as a 0/1 integer and compared with 1: a shifted
     # boolean is an object column on pandas, where ~True is -2.
     prev = {c: nw.col(c).shift(1).over(_BY, order_by=_ORDER) for c in ("t_us", "in_flag")}
-    nxt = {c: nw.col(c).shift(-1).over(_BY, order_by=_ORDER) for c in ("t_us", "in_flag")}
+    nxt = {c: nw.col(c).shift(-1).over(_BY, order_by=_ORDER) for c in ("t_us", "in_flag", "thread")}
 
     return (
         events.with_columns(
@@ -145,6 +146,10 @@ def event_features(
             next_t=nxt["t_us"],
             prev_in=(prev["in_flag"] == 1).fill_null(False),
             next_in=(nxt["in_flag"] == 1).fill_null(False),
+            # Where the log has threads, a reply must answer in ours: a customer who writes
+            # all the time would otherwise "reply" to everything we send.
+            same_thread=(nxt["thread"] == nw.col("thread")).fill_null(True)
+            | nw.col("thread").is_null(),
         )
         .with_columns(
             gap_minutes=(nw.col("t_us") - nw.col("prev_t")) / 60e6,
@@ -162,6 +167,7 @@ def event_features(
                 ~nw.col("is_in")
                 & ~nw.col("prev_in")
                 & nw.col("next_in")
+                & nw.col("same_thread")
                 & ((nw.col("next_t") - nw.col("t_us")) <= reply_window_days * 86400e6)
             ),
             run_id=nw.col("new_run").cum_sum().over(_BY, order_by=_ORDER),
@@ -252,6 +258,18 @@ def invoice_metrics(
         .group_by(_BY)
         .agg(n_services=service.n_unique())
     )
+    # A purchase is an invoice, not an invoice line: exports often carry one row per line.
+    purchase = nw.col("invoice_id") if "invoice_id" in names else nw.lit(None, nw.String)
+    month = d.dt.year().cast(nw.Int64) * 100 + d.dt.month().cast(nw.Int64)
+    occasions = (
+        invoices.filter(cur)
+        .with_columns(purchase_=purchase, month_=month)
+        .group_by(_BY)
+        .agg(
+            invoice_months=nw.col("month_").n_unique(),
+            n_purchases=nw.col("purchase_").n_unique() if "invoice_id" in names else nw.len(),
+        )
+    )
     return (
         invoices.filter(d < nw.lit(as_of))
         .with_columns(cur=cur, prev=prev, cost_=cost.cast(nw.Float64))
@@ -266,6 +284,7 @@ def invoice_metrics(
             last_invoice=d.max(),
         )
         .join(breadth, on=_BY, how="left")
+        .join(occasions, on=_BY, how="left")
     )
 
 
@@ -408,7 +427,7 @@ _COUNTS = (
     "n_interactions", "n_inbound", "n_outbound", *(f"n_{c}" for c in CHANNELS), "n_other",
     "after_hours_inbound", "off_day_inbound", "chasers", "complaints", "inbound_runs",
     "answered_runs", "proactive_outbound", "proactive_replied", "n_threads", "longest_thread", "n_invoices",
-    "n_services", "n_surveys",
+    "n_services", "n_surveys", "invoice_months", "n_purchases",
 )
 _AMOUNTS = ("effort_minutes", "revenue", "revenue_prev", "direct_cost", "revenue_lifetime")
 

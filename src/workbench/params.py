@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import holidays
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .exceptions import ParamsError
 from .paths import resolve
@@ -164,6 +164,85 @@ class Kpis(_Section):
     active_days: int = Field(365, gt=0, description="'active' = any interaction or invoice within")
 
 
+class Costing(_Section):
+    """Time-driven activity-based costing: what a minute of the team's time costs."""
+
+    practical_capacity: float = Field(
+        0.8, gt=0, le=1, description="share of paid hours available for work (breaks, training, admin excluded)"
+    )
+    paid_weeks_per_year: float = Field(52.0, gt=0, le=53)
+    cost_per_hour: float = Field(60.0, ge=0, description="per paid hour, when the team table has no cost_per_hour")
+    hours_per_week: float = Field(37.5, gt=0, description="paid hours, when the team table has none")
+
+
+class Energy(_Section):
+    """Energy: effort weighted by stress signals, the 80/20 and the drop-candidate rules."""
+
+    after_hours_weight: float = Field(1.0, ge=0)
+    off_day_weight: float = Field(2.0, ge=0)
+    chaser_weight: float = Field(1.0, ge=0)
+    complaint_weight: float = Field(3.0, ge=0)
+    long_thread_weight: float = Field(0.5, ge=0)
+    long_thread_messages: int = Field(8, gt=0)
+    pareto_share: float = Field(0.8, gt=0, le=1)
+    low_value_per_energy_hour: float = 0.0
+    min_tenure_days: int = Field(365, ge=0)
+    redeploy_share: float = Field(1.0, ge=0, le=1)
+    lower_touch_effort_cut: float = Field(0.4, ge=0, le=1)
+    response_policy_cut: float = Field(0.5, ge=0, le=1)
+
+
+class CommitmentThresholds(_Section):
+    entrenched: float = Field(75, ge=0, le=100)
+    average: float = Field(55, ge=0, le=100)
+    shallow: float = Field(35, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CommitmentThresholds:
+        if not self.shallow <= self.average <= self.entrenched:
+            raise ValueError("thresholds must satisfy shallow <= average <= entrenched")
+        return self
+
+
+class CommitmentConfidence(_Section):
+    min_tenure_days: int = Field(180, ge=0)
+    min_events: int = Field(10, ge=0)
+
+
+class CommitmentBacktest(_Section):
+    cutoff: dt.date | None = None
+    horizon_days: int = Field(180, gt=0)
+
+
+class Commitment(_Section):
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "tenure": 1.0, "regularity": 2.0, "recency": 2.0, "trend": 1.0, "breadth": 1.0,
+            "satisfaction": 1.5, "engagement": 1.0, "meetings": 0.5, "contract": 1.0,
+        }
+    )
+    contract_levels: dict[str, float] = Field(
+        default_factory=lambda: {"retainer": 1.0, "subscription": 1.0, "project": 0.5, "ad hoc": 0.0}
+    )
+    thresholds: CommitmentThresholds = CommitmentThresholds()
+    confidence: CommitmentConfidence = CommitmentConfidence()
+    backtest: CommitmentBacktest = CommitmentBacktest()
+
+    @field_validator("weights")
+    @classmethod
+    def _known_indicators(cls, v: dict[str, float]) -> dict[str, float]:
+        from .commitment import INDICATORS
+
+        for k, w in v.items():
+            if k not in INDICATORS:
+                raise ValueError(f"unknown indicator {k!r}; the indicators are {', '.join(INDICATORS)}")
+            if w < 0:
+                raise ValueError(f"weight of {k!r} is negative; use 0 to leave an indicator out")
+        if not any(w > 0 for w in v.values()):
+            raise ValueError("at least one indicator needs a positive weight")
+        return v
+
+
 class Report(_Section):
     out_dir: str = "reports"
     notebooks: tuple[str, ...] | None = None
@@ -190,7 +269,10 @@ class Params(_Section):
     chasers: Chasers = Chasers()
     leads: Leads = Leads()
     kpis: Kpis = Kpis()
+    commitment: Commitment = Commitment()
     report: Report = Report()
+    costing: Costing = Costing()
+    energy: Energy = Energy()
 
     def with_overrides(
         self, *, data_dir: str | None = None, as_of: dt.date | None = None

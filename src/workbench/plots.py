@@ -110,3 +110,246 @@ def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_
     fig.update_layout(legend=dict(orientation="h", y=1.08))
     fig.update_yaxes(title="share of leads answered", tickformat=".0%", range=[0, 1])
     return _finish(fig, "Lead response: how soon leads hear from us")
+
+
+# Commitment (01)
+
+SEGMENT_COLORS = {
+    "entrenched": "#1B7837", "average": "#7FBF7B", "shallow": "#F1A340", "convertible": "#D7301F",
+    "unscored": "#BBBBBB",
+}
+
+
+def plot_score_distribution(scores: pd.DataFrame, thresholds: dict[str, float]) -> go.Figure:
+    """Histogram of commitment scores coloured by segment, segment thresholds marked."""
+    fig = px.histogram(
+        scores, x="commitment_score", color="segment", nbins=40, color_discrete_map=SEGMENT_COLORS,
+        category_orders={"segment": list(SEGMENT_COLORS)}, labels={"commitment_score": "commitment score"},
+    )
+    for name, value in thresholds.items():
+        fig.add_vline(x=value, line_dash="dash", line_color="#555", annotation_text=name)
+    fig.update_layout(bargap=0.05, xaxis_range=[0, 100])
+    fig.update_yaxes(title="accounts")
+    return _finish(fig, "Commitment scores: where each segment begins")
+
+
+def plot_segments(table: pd.DataFrame) -> go.Figure:
+    """Share of accounts and share of revenue per segment, side by side."""
+    long = table.melt(id_vars="segment", value_vars=["account_share", "revenue_share"],
+                      var_name="measure", value_name="share")
+    long["measure"] = long["measure"].map({"account_share": "accounts", "revenue_share": "revenue"})
+    fig = px.bar(long, x="segment", y="share", color="measure", barmode="group", text_auto=".0%",
+                 labels={"segment": "", "share": "share of the portfolio"})
+    fig.update_yaxes(tickformat=".0%")
+    return _finish(fig, "Segments: their share of accounts and of revenue")
+
+
+def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_split: float) -> go.Figure:
+    """Commitment × value scatter with the four quadrants labelled."""
+    df = quadrants.assign(value=quadrants["revenue"].clip(lower=1))
+    fig = px.scatter(
+        df, x="commitment_score", y="value", color="quadrant", log_y=True,
+        hover_name="name", hover_data={"account_id": True, "segment": True, "revenue": ":.0f", "value": False},
+        labels={"commitment_score": "commitment score", "value": "revenue, last 12 months (log)"},
+    )
+    fig.add_vline(x=committed_at, line_dash="dash", line_color="#555")
+    # The value split is a trace: shapes on a log axis are placed unreliably (see above).
+    fig.add_trace(go.Scatter(x=[0, 100], y=[max(value_split, 1)] * 2, mode="lines", showlegend=False,
+                             line=dict(dash="dash", color="#555"), hoverinfo="skip"))
+    fig.update_xaxes(range=[0, 100])
+    return _finish(fig, "Commitment × value: keep the core, win back the at-risk, grow the loyal")
+
+
+def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
+    """One account's score as the points each indicator contributes."""
+    fig = px.bar(drivers.iloc[::-1], x="points", y="indicator", orientation="h", text_auto=".1f",
+                 labels={"points": "points of the score", "indicator": ""})
+    return _finish(fig, title)
+
+
+def plot_backtest(roc: pd.DataFrame, auc: dict[str, float], by_segment: pd.DataFrame) -> go.Figure:
+    """ROC curves of the score and the baselines, and retention by segment."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("ROC: score against baselines", "kept buying, by segment"))
+    for model, curve in roc.groupby("model", sort=False):
+        fig.add_trace(go.Scatter(x=curve["fpr"], y=curve["tpr"], mode="lines",
+                                 name=f"{model} (AUC {auc[model]:.2f})"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#999"),
+                             name="chance", showlegend=False), row=1, col=1)
+    fig.add_trace(go.Bar(x=by_segment["segment"], y=by_segment["retained_share"], showlegend=False,
+                         marker_color=[SEGMENT_COLORS.get(s, "#999") for s in by_segment["segment"]],
+                         text=[f"{v:.0%}" for v in by_segment["retained_share"]]), row=1, col=2)
+    fig.update_xaxes(title_text="false positive rate", row=1, col=1)
+    fig.update_yaxes(title_text="true positive rate", row=1, col=1)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=2)
+    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    return _finish(fig, "Backtest: did the score at the cut-off predict who kept buying?")
+
+
+# Energy drain (02)
+
+#: How the energy figures colour an account's standing.
+STANDING_COLORS = {"drop candidate": "#D62728", "kept: protected, young or committed": "#F2A900",
+                   "high energy": "#4C78A8", "the rest": "#B8B8B8"}
+
+
+def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | None = None) -> go.Figure:
+    """Energy per account from most to least (bars) and its cumulative share (line).
+
+    ``ranked`` is :attr:`workbench.energy.ParetoResult.ranked` (index account id, columns
+    ``energy`` and ``cum_share``); the point where the line reaches ``share`` is marked.
+    """
+    df = ranked.reset_index()
+    df["rank"] = range(1, len(df) + 1)
+    label = df["account_id"].map(names).fillna(df["account_id"]) if names is not None else df["account_id"]
+    k = int((df["cum_share"] < share - 1e-12).sum()) + 1
+    fig = go.Figure([
+        go.Bar(x=df["rank"], y=df["energy"], name="energy per account (h)", marker_color="#4C78A8",
+               customdata=label, hovertemplate="#%{x} %{customdata}: %{y:.1f} energy h<extra></extra>"),
+        go.Scatter(x=df["rank"], y=df["cum_share"], name="cumulative share", yaxis="y2",
+                   mode="lines", line=dict(color="#333333"),
+                   hovertemplate="top %{x} accounts: %{y:.0%} of energy<extra></extra>"),
+        # The mark is a trace, not add_vline: shapes and their labels misplace on some axes.
+        go.Scatter(x=[k, k, 0], y=[0, share, share], yaxis="y2", mode="lines+text",
+                   line=dict(color="#D62728", dash="dash"), name=f"{share:.0%} point",
+                   text=["", f"{k} accounts ({k / len(df):.0%}) carry {share:.0%}", ""],
+                   textposition="top right", hoverinfo="name"),
+    ])
+    fig.update_layout(
+        xaxis=dict(title="accounts, most energy first"),
+        yaxis=dict(title="energy (weighted hours)"),
+        yaxis2=dict(title="cumulative share of energy", overlaying="y", side="right",
+                    range=[0, 1.02], tickformat=".0%", showgrid=False),
+        legend=dict(orientation="h", y=1.1), bargap=0,
+    )
+    return _finish(fig, f"80/20: the {k} accounts that carry {share:.0%} of the energy")
+
+
+def plot_lorenz(lorenz: pd.DataFrame, gini: float) -> go.Figure:
+    """Lorenz curve of energy over accounts, with the line of perfect equality."""
+    fig = go.Figure([
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="every account the same",
+                   line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
+        go.Scatter(x=lorenz["account_share"], y=lorenz["value_share"], mode="lines", name="energy",
+                   fill="tonexty", line=dict(color="#4C78A8"),
+                   hovertemplate="the lightest %{x:.0%} of accounts: %{y:.0%} of energy<extra></extra>"),
+    ])
+    fig.update_xaxes(title="share of accounts, least energy first", tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title="share of energy", tickformat=".0%", range=[0, 1])
+    fig.update_layout(legend=dict(orientation="h", y=1.08))
+    return _finish(fig, f"Lorenz curve of energy (Gini {gini:.2f}; 0 = all equal, 1 = one account has all)")
+
+
+def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float, weekdays: tuple[int, ...]) -> go.Figure:
+    """Inbound messages by weekday × hour; business hours outlined.
+
+    ``grid`` is :func:`workbench.energy.inbound_heatmap`; ``weekdays`` are ISO numbers of
+    the working days, ``start_hour``/``end_hour`` the business day in local hours.
+    """
+    days = list(grid.index)
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=list(grid.columns), y=list(range(len(days))), colorscale="Blues",
+        colorbar=dict(title="messages"), customdata=[[d] * grid.shape[1] for d in days],
+        hovertemplate="%{customdata} %{x}:00–%{x}:59: %{z} inbound<extra></extra>",
+    ))
+    # Business hours as one outline trace per working day (None breaks the line between).
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    x0, x1 = start_hour - 0.5, end_hour - 0.5
+    for d in weekdays:
+        y = d - 1
+        xs += [x0, x1, x1, x0, x0, None]
+        ys += [y - 0.5, y - 0.5, y + 0.5, y + 0.5, y - 0.5, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#D62728", width=2),
+                             name="business hours", hoverinfo="skip"))
+    fig.update_yaxes(tickvals=list(range(len(days))), ticktext=days, autorange="reversed", title="")
+    fig.update_xaxes(title="hour of the day (local time)", dtick=2, range=[-0.5, 23.5])
+    fig.update_layout(legend=dict(orientation="h", y=1.08), plot_bgcolor="white")
+    return _finish(fig, "When customers write: inbound messages by weekday and hour")
+
+
+def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share: float,
+                     names: pd.Series | None = None) -> go.Figure:
+    """Cumulative net value (share of total profit), accounts from most to least profitable.
+
+    ``curve`` is :attr:`workbench.energy.WhaleCurve.curve`; the peak is marked.
+    """
+    label = curve["account_id"].map(names).fillna(curve["account_id"]) if names is not None else curve["account_id"]
+    fig = go.Figure([
+        go.Scatter(x=curve["account_share"], y=curve["cum_share"], mode="lines", name="cumulative net value",
+                   line=dict(color="#4C78A8", width=3), customdata=label.fillna(""),
+                   hovertemplate="best %{x:.0%} of accounts (to %{customdata}): %{y:.0%} of profit<extra></extra>"),
+        go.Scatter(x=[0, 1], y=[1, 1], mode="lines", name="total profit (100 %)",
+                   line=dict(color="#999999", dash="dot"), hoverinfo="name"),
+        go.Scatter(x=[peak_account_share], y=[peak_share], mode="markers+text", name="peak",
+                   marker=dict(size=12, color="#D62728"),
+                   text=[f"peak: best {peak_account_share:.0%} earn {peak_share:.0%}"],
+                   textposition="bottom center", hoverinfo="text"),
+    ])
+    fig.update_xaxes(title="share of accounts, most profitable first", tickformat=".0%", range=[0, 1.01])
+    fig.update_yaxes(title="cumulative net value, share of total profit", tickformat=".0%", rangemode="tozero")
+    fig.update_layout(legend=dict(orientation="h", y=1.08))
+    return _finish(fig, "Whale curve: where the profit is made and given back")
+
+
+def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
+    """Energy (x) against net value (y) per account, coloured by standing, with hover details.
+
+    ``accounts`` needs ``account_id, name, energy, net_value, standing`` (a key of
+    :data:`STANDING_COLORS`) and ``hover`` (text shown on hover).
+    """
+    fig = go.Figure()
+    for standing, color in STANDING_COLORS.items():
+        d = accounts[accounts["standing"] == standing]
+        if d.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=d["energy"], y=d["net_value"], mode="markers", name=f"{standing} ({len(d)})",
+            marker=dict(color=color, size=9 if standing == "drop candidate" else 7,
+                        line=dict(width=0.5, color="white")),
+            text=d["hover"], hovertemplate="%{text}<extra></extra>",
+        ))
+    hi = float(accounts["energy"].max()) if len(accounts) else 1.0
+    fig.add_trace(go.Scatter(x=[0, hi * 1.03], y=[0, 0], mode="lines", name="break-even",
+                             line=dict(color="#333333", dash="dot", width=1), hoverinfo="skip"))
+    fig.update_xaxes(title="energy (weighted hours in the window)", rangemode="tozero")
+    fig.update_yaxes(title="net value € (margin − cost to serve)")
+    fig.update_layout(legend=dict(orientation="h", y=1.1))
+    return _finish(fig, "Energy against net value: bottom right is where energy drains")
+
+
+def plot_energy_parts(breakdown: pd.DataFrame, parts: dict[str, str], n: int = 20) -> go.Figure:
+    """The ``n`` heaviest accounts' energy as stacked named parts (hours).
+
+    ``parts`` maps part columns to plain labels (:data:`workbench.energy.PART_LABELS`).
+    """
+    top = breakdown.nlargest(n, "energy", keep="first").iloc[::-1]
+    label = top["name"] if "name" in top else top["account_id"]
+    fig = go.Figure([
+        go.Bar(y=label, x=top[col], name=name, orientation="h",
+               hovertemplate=f"%{{y}}: %{{x:.1f}} h {name}<extra></extra>")
+        for col, name in parts.items()
+    ])
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.08), height=max(420, 22 * n + 120),
+                      xaxis=dict(title="energy (weighted hours)"))
+    fig.update_yaxes(title="")
+    return fig.update_layout(title=f"What the {n} heaviest accounts' energy is made of",
+                             template="plotly_white", margin=_LAYOUT["margin"])
+
+
+def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of_hours: float, n: int) -> go.Figure:
+    """Portfolio margin before and after letting ``n`` accounts go, as a waterfall."""
+    after = portfolio_margin - margin_lost + value_of_hours
+    fig = go.Figure(go.Waterfall(
+        x=["margin today", f"margin of the {n} lost", "freed hours put to work", "margin after"],
+        y=[portfolio_margin, -margin_lost, value_of_hours, after],
+        measure=["absolute", "relative", "relative", "total"],
+        text=[f"{v:,.0f} €".replace(",", " ") for v in (portfolio_margin, -margin_lost, value_of_hours, after)],
+        textposition="outside", connector=dict(line=dict(color="#999999")),
+        decreasing=dict(marker_color="#D62728"), increasing=dict(marker_color="#54A24B"),
+        totals=dict(marker_color="#4C78A8"),
+    ))
+    fig.update_yaxes(title="margin € in the window", rangemode="tozero")
+    fig.update_layout(showlegend=False)
+    return _finish(fig, f"What-if: letting the {n} candidates go")
