@@ -108,6 +108,7 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["committed"] = out["segment"].isin(["entrenched", "average"])
     out["confidence"] = _confidence(metrics.set_index("account_id"), used, params)
     out["drivers"] = _drivers(ranks, used)
+    out["available"] = used.apply(lambda r: ",".join(r.index[r]), axis=1)
     for name in raw.columns:
         out[f"part_{name}"] = parts[name]
     return out.reset_index()
@@ -163,12 +164,22 @@ def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
     return ranks.where(used).apply(one, axis=1)
 
 
-def account_drivers(scores: pd.DataFrame, account_id: str) -> pd.DataFrame:
-    """One account's score as its parts, largest first (for the drivers figure)."""
+def account_drivers(scores: pd.DataFrame, account_id: str, params: Params) -> pd.DataFrame:
+    """One account's score as points earned against points possible, per indicator.
+
+    ``possible`` is the indicator's weight share of 100 among the indicators the account
+    has data for; ``points / possible`` is its percentile rank in the portfolio, so the
+    weakest indicator is the one with the emptiest bar, not the one with the least weight.
+    """
     row = scores.set_index("account_id").loc[account_id]
-    parts = row.filter(like="part_").astype("float64")
-    parts.index = parts.index.str.removeprefix("part_")
-    return parts.sort_values(ascending=False).rename("points").rename_axis("indicator").reset_index()
+    points = row.filter(like="part_").astype("float64")
+    points.index = points.index.str.removeprefix("part_")
+    w = pd.Series({k: float(params.commitment.weights.get(k, 0.0)) for k in points.index})
+    # An indicator the account has no data for earns nothing and could not have.
+    used = w[w.index.isin(str(row["available"]).split(","))]
+    possible = (100 * used / used.sum()).reindex(points.index).fillna(0.0)
+    out = pd.DataFrame({"indicator": points.index, "points": points.to_numpy(), "possible": possible.to_numpy()})
+    return out[out["possible"] > 0].sort_values("possible", ascending=False, kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -161,9 +161,17 @@ def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_spli
 
 
 def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
-    """One account's score as the points each indicator contributes."""
-    fig = px.bar(drivers.iloc[::-1], x="points", y="indicator", orientation="h", text_auto=".1f",
-                 labels={"points": "points of the score", "indicator": ""})
+    """Points each indicator earned (dark) out of the points it could earn (light)."""
+    d = drivers.iloc[::-1]
+    fig = go.Figure([
+        go.Bar(x=d["possible"], y=d["indicator"], orientation="h", name="points possible",
+               marker_color="#DDDDDD", hovertemplate="%{y}: up to %{x:.1f}<extra></extra>"),
+        go.Bar(x=d["points"], y=d["indicator"], orientation="h", name="points earned",
+               marker_color="#4C78A8", text=[f"{p:.1f}" for p in d["points"]],
+               hovertemplate="%{y}: %{x:.1f} points<extra></extra>"),
+    ])
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.08),
+                      xaxis_title="points of the score (they add up to the score)")
     return _finish(fig, title)
 
 
@@ -220,10 +228,11 @@ def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | No
         xaxis=dict(title="accounts, most energy first"),
         yaxis=dict(title="energy (weighted hours)"),
         yaxis2=dict(title="cumulative share of energy", overlaying="y", side="right",
-                    range=[0, 1.02], tickformat=".0%", showgrid=False),
+                    range=[0, 1.02], tickformat=".0%", dtick=0.2, showgrid=False),
         legend=dict(orientation="h", y=1.1), bargap=0,
     )
-    return _finish(fig, f"80/20: the {k} accounts that carry {share:.0%} of the energy")
+    fig = _finish(fig, f"80/20: the {k} accounts that carry {share:.0%} of the energy")
+    return fig.update_layout(margin=dict(_LAYOUT["margin"], r=80))
 
 
 def plot_lorenz(lorenz: pd.DataFrame, gini: float) -> go.Figure:
@@ -262,7 +271,7 @@ def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float,
         xs += [x0, x1, x1, x0, x0, None]
         ys += [y - 0.5, y - 0.5, y + 0.5, y + 0.5, y - 0.5, None]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#D62728", width=2),
-                             name="business hours", hoverinfo="skip"))
+                             name="business hours", hoverinfo="skip", showlegend=True))
     fig.update_yaxes(tickvals=list(range(len(days))), ticktext=days, autorange="reversed", title="")
     fig.update_xaxes(title="hour of the day (local time)", dtick=2, range=[-0.5, 23.5])
     fig.update_layout(legend=dict(orientation="h", y=1.08), plot_bgcolor="white")
@@ -285,10 +294,13 @@ def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share:
         go.Scatter(x=[peak_account_share], y=[peak_share], mode="markers+text", name="peak",
                    marker=dict(size=12, color="#D62728"),
                    text=[f"peak: best {peak_account_share:.0%} earn {peak_share:.0%}"],
-                   textposition="bottom center", hoverinfo="text"),
+                   textposition="top center", hoverinfo="text"),
     ])
+    # Room above the peak for its label; below zero when the curve dips under it.
+    lo = min(0.0, float(curve["cum_share"].min()))
     fig.update_xaxes(title="share of accounts, most profitable first", tickformat=".0%", range=[0, 1.01])
-    fig.update_yaxes(title="cumulative net value, share of total profit", tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title="cumulative net value, share of total profit", tickformat=".0%",
+                     range=[lo - 0.05, max(peak_share, 1.0) * 1.15])
     fig.update_layout(legend=dict(orientation="h", y=1.08))
     return _finish(fig, "Whale curve: where the profit is made and given back")
 
