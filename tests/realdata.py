@@ -50,3 +50,28 @@ def online_retail(path: Path = REAL / "online_retail.csv.gz") -> Portfolio | Non
     accounts = pd.DataFrame({"account_id": sorted(ids.unique())})
     accounts["name"] = "Customer " + accounts["account_id"]
     return Portfolio(accounts=accounts, interactions=empty("interactions"), invoices=invoices)
+
+
+def write_online_retail_export(folder: Path, path: Path = REAL / "online_retail.csv.gz") -> bool:
+    """Write Online Retail as canonical files a client export could be: accounts, invoices,
+    and interactions where every order is the customer reaching us through the web shop.
+
+    Returns False when the data set is absent.
+    """
+    portfolio = online_retail(path)
+    if portfolio is None:
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    inv = portfolio.invoices
+    portfolio.accounts.to_csv(folder / "accounts.csv", index=False)
+    inv.assign(date=inv["date"].dt.strftime("%Y-%m-%d")).to_csv(folder / "invoices.csv", index=False)
+    raw = pd.read_csv(path, usecols=["InvoiceNo", "InvoiceDate", "CustomerID"], dtype={"InvoiceNo": str})
+    orders = raw.dropna(subset=["CustomerID"]).drop_duplicates("InvoiceNo")
+    pd.DataFrame({
+        "interaction_id": orders["InvoiceNo"],
+        "account_id": orders["CustomerID"].astype("int64").astype(str),
+        "ts": orders["InvoiceDate"],  # UK local time, naive: params set Europe/London
+        "channel": "web",
+        "direction": "in",
+    }).to_csv(folder / "interactions.csv", index=False)
+    return True

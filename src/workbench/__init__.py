@@ -6,6 +6,7 @@ and run the parameterized notebooks into a report.
 
 from .analysis import Analysis, start
 from .businesstime import BusinessCalendar
+from .commitment import Backtest, backtest, commitment_scores
 from .exceptions import InputError, ParamsError, RunError, WorkbenchError
 from .kpis import RelationshipKpis, relationship_kpis
 from .load import load_portfolio, read_table
@@ -16,6 +17,7 @@ from .privacy import pseudonymize
 
 __all__ = [
     "Analysis",
+    "Backtest",
     "BusinessCalendar",
     "InputError",
     "Params",
@@ -26,6 +28,8 @@ __all__ = [
     "SourceFile",
     "WorkbenchError",
     "account_metrics",
+    "backtest",
+    "commitment_scores",
     "load_params",
     "load_portfolio",
     "pseudonymize",
