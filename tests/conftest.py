@@ -27,6 +27,9 @@ def log(rows: list[tuple]) -> pd.DataFrame:
             "seq": i,
         })
     df = pd.DataFrame(recs)
+    # Typed as the loader types them: engines treat pandas' str dtype and objects differently.
+    df = df.astype({"account_id": "str", "channel": "str", "direction": "str", "thread_id": "str",
+                    "is_complaint": "boolean"})
     df["minutes"] = df["minutes"].astype("float64")
     df["ts"] = df["ts"].astype("datetime64[ns, UTC]")
     return df

@@ -148,8 +148,13 @@ def event_features(
             next_in=(nxt["in_flag"] == 1).fill_null(False),
             # Where the log has threads, a reply must answer in ours: a customer who writes
             # all the time would otherwise "reply" to everything we send.
-            same_thread=(nxt["thread"] == nw.col("thread")).fill_null(True)
-            | nw.col("thread").is_null(),
+            next_thread=nxt["thread"],
+        )
+        .with_columns(
+            # Null cases spelled out: engines disagree on what text == null gives.
+            same_thread=nw.col("thread").is_null()
+            | nw.col("next_thread").is_null()
+            | (nw.col("thread") == nw.col("next_thread")).fill_null(False),
         )
         .with_columns(
             gap_minutes=(nw.col("t_us") - nw.col("prev_t")) / 60e6,
