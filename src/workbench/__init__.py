@@ -7,6 +7,7 @@ and run the parameterized notebooks into a report.
 from .analysis import Analysis, start
 from .businesstime import BusinessCalendar
 from .commitment import Backtest, backtest, commitment_scores
+from .energy import EnergyDrain, energy_drain
 from .exceptions import InputError, ParamsError, RunError, WorkbenchError
 from .kpis import RelationshipKpis, relationship_kpis
 from .load import load_portfolio, read_table
@@ -19,6 +20,7 @@ __all__ = [
     "Analysis",
     "Backtest",
     "BusinessCalendar",
+    "EnergyDrain",
     "InputError",
     "Params",
     "ParamsError",
@@ -30,6 +32,7 @@ __all__ = [
     "account_metrics",
     "backtest",
     "commitment_scores",
+    "energy_drain",
     "load_params",
     "load_portfolio",
     "pseudonymize",

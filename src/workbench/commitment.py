@@ -30,6 +30,7 @@ INDICATORS: dict[str, str] = {
     "trend": "revenue in the last year against the year before",
     "breadth": "how many different services it buys",
     "satisfaction": "its latest survey score",
+    "harmony": "share of its messages that are not complaints",
     "engagement": "share of our unprompted contacts it answered",
     "meetings": "meetings and visits in the last year",
     "contract": "how binding its contract is (retainer, subscription, project, ad hoc)",
@@ -70,6 +71,9 @@ def commitment_indicators(metrics: pd.DataFrame, params: Params) -> pd.DataFrame
         out["recency"] = -m["recency_days"].astype("float64").fillna(_NEVER)
     if "survey_last" in m:
         out["satisfaction"] = m["survey_last"]
+    if m["complaints"].sum() > 0:
+        # Dissatisfaction as behaviour: surveys reach few accounts, every log has complaints.
+        out["harmony"] = -(m["complaints"] / m["n_inbound"].where(m["n_inbound"] > 0))
     if m["n_outbound"].sum() > 0:
         out["engagement"] = m["reply_share"]
     if m["n_interactions"].sum() > 0:

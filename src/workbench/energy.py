@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .businesstime import BusinessCalendar
+from .formatting import money, number
 from .metrics import Engine, event_features, to_engine, with_epoch
 from .params import Params
 from .portfolio import Portfolio
@@ -259,13 +260,13 @@ def _column(df: pd.DataFrame, col: str, default: float) -> pd.Series:
 def capacity_table(rates: CostRates) -> pd.DataFrame:
     """The costing as a table for people: paid, practical, contact and unused hours."""
     rows = [
-        ("Paid hours in the window", f"{_num(rates.paid_hours)} h"),
-        ("Practical capacity", f"{_num(rates.practical_hours)} h"),
-        ("Cost of the team's capacity", _eur(rates.cost)),
-        ("Cost per hour of practical capacity", _eur(rates.rate_per_hour, 2)),
-        ("Customer contact in the log", f"{_num(rates.contact_hours)} h ({rates.contact_share:.0%} of practical capacity)"),
+        ("Paid hours in the window", f"{number(rates.paid_hours)} h"),
+        ("Practical capacity", f"{number(rates.practical_hours)} h"),
+        ("Cost of the team's capacity", money(rates.cost)),
+        ("Cost per hour of practical capacity", money(rates.rate_per_hour, digits=2)),
+        ("Customer contact in the log", f"{number(rates.contact_hours)} h ({rates.contact_share:.0%} of practical capacity)"),
         ("Capacity customer contact leaves unused (production, admin, idle)",
-         f"{_num(rates.unused_hours)} h = {_eur(rates.unused_cost)}"),
+         f"{number(rates.unused_hours)} h = {money(rates.unused_cost)}"),
     ]
     return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
 
@@ -487,8 +488,8 @@ class WhaleCurve:
         if len(self.curve) == 1:
             return "No net value to rank: the whale curve needs revenue (an invoices table)."
         if self.total <= 0:
-            return (f"The portfolio loses {_eur(-self.total)} after serving cost; the best "
-                    f"{self.peak_account_share:.0%} of accounts earn {_eur(self.peak_value)}.").replace("%", " %")
+            return (f"The portfolio loses {money(-self.total)} after serving cost; the best "
+                    f"{self.peak_account_share:.0%} of accounts earn {money(self.peak_value)}.").replace("%", " %")
         return (f"The best {self.peak_account_share:.0%} of accounts earn {self.peak_share:.0%} of "
                 f"the profit; the rest give {self.given_back_share:.0%} of it back.").replace("%", " %")
 
@@ -626,7 +627,7 @@ def _reasons(row: pd.Series) -> str:
         parts.append(_plural(int(row["long_thread_messages"]), "message") + " deep in long threads")
     if not parts:
         parts.append(f"{row.get('effort_hours', 0):.0f} h of contact")
-    parts.append(f"{_eur(row['net_value'])} after serving cost")
+    parts.append(f"{money(row['net_value'])} after serving cost")
     return ", ".join(parts)
 
 
@@ -674,6 +675,20 @@ class WhatIf:
     break_even_redeploy_share: float | None
     options: pd.DataFrame
     per_account: pd.DataFrame
+
+    def sentence(self) -> str:
+        """The what-if in one paragraph for the report (markdown)."""
+        text = (
+            f"Letting the {len(self.accounts)} candidates go loses {money(self.revenue_lost)} of revenue "
+            f"and {money(self.margin_lost)} of margin, and frees {number(self.hours_freed)} contact hours "
+            f"({number(self.energy_freed)} energy hours). The rest of the portfolio earns "
+            f"{money(self.retained_margin_per_hour)} of margin per contact hour, so the freed hours are "
+            f"worth {money(self.value_of_hours)} if refilled."
+        )
+        if self.break_even_redeploy_share is not None:
+            share = number(100 * self.break_even_redeploy_share, unit="%")
+            text += f" It pays as soon as **{share}** of the freed hours are refilled with work like the rest."
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         """Headline totals, rounded, with each option's net change."""
@@ -907,7 +922,7 @@ class EnergyDrain:
         name = d["name"] if "name" in d else d[_BY]
         why = np.where(d["reasons"] != "", d["reasons"], d["kept_because"])
         d["hover"] = [
-            f"<b>{n}</b> ({a})<br>energy {e:.1f} h, net value {_eur(v)}<br>{w}"
+            f"<b>{n}</b> ({a})<br>energy {e:.1f} h, net value {money(v)}<br>{w}"
             for n, a, e, v, w in zip(name, d[_BY], d["energy"], d["net_value"], why)
         ]
         return d
@@ -971,16 +986,3 @@ def energy_table(breakdown: pd.DataFrame, decisions: pd.DataFrame | None = None,
             columns={"drop_candidate": "candidate"})
     t = t.round({c: 1 for c in ["energy", *PARTS[1:]]}).round({"net_value": 0}).rename(columns=short)
     return t.astype({"net value €": "int64"}).set_index(_BY)
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}".replace(",", " ")
-
-
-def _eur(x: float, digits: int = 0) -> str:
-    """Euros for people: space-grouped, a real minus sign (−1 240 €).
-
-    The spaces are no-break spaces, so a figure never wraps across lines in a table.
-    """
-    s = f"{abs(x):,.{digits}f}".replace(",", "\u00a0")
-    return f"{'−' if round(x, digits) < 0 else ''}{s}\u00a0€"

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .formatting import number
 from .metrics import CHANNELS
 from .params import Params
 from .portfolio import Portfolio
@@ -263,7 +264,7 @@ def kpi_table(k: RelationshipKpis) -> pd.DataFrame:
     def fmt(v: float | int | None, unit: str = "", digits: int = 1) -> str:
         if v is None:
             return "—"
-        return f"{v:,.{digits}f}{unit}".replace(",", " ") if isinstance(v, float) else f"{v:,}{unit}".replace(",", " ")
+        return number(v, digits if isinstance(v, float) else 0, unit.strip())
 
     lead = k.leads
     rows = [

@@ -218,7 +218,7 @@ class Commitment(_Section):
     weights: dict[str, float] = Field(
         default_factory=lambda: {
             "tenure": 1.0, "regularity": 2.0, "recency": 2.0, "trend": 1.0, "breadth": 1.0,
-            "satisfaction": 1.5, "engagement": 1.0, "meetings": 0.5, "contract": 1.0,
+            "satisfaction": 1.5, "harmony": 1.5, "engagement": 1.0, "meetings": 0.5, "contract": 1.0,
         }
     )
     contract_levels: dict[str, float] = Field(

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from .formatting import money
 from .kpis import is_active
 
 #: One colour per channel, the same in every figure.
@@ -357,7 +358,7 @@ def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of
         x=["margin today", f"margin of the {n} lost", "freed hours put to work", "margin after"],
         y=[portfolio_margin, -margin_lost, value_of_hours, after],
         measure=["absolute", "relative", "relative", "total"],
-        text=[f"{v:,.0f} €".replace(",", " ") for v in (portfolio_margin, -margin_lost, value_of_hours, after)],
+        text=[money(v) for v in (portfolio_margin, -margin_lost, value_of_hours, after)],
         textposition="outside", connector=dict(line=dict(color="#999999")),
         decreasing=dict(marker_color="#D62728"), increasing=dict(marker_color="#54A24B"),
         totals=dict(marker_color="#4C78A8"),

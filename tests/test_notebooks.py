@@ -1,0 +1,49 @@
+"""The committed notebooks: executed on the sample, nothing personal, the right conventions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workbench.paths import notebooks_dir
+
+NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
+EMAIL = re.compile(r"[\w.%+-]+@([\w-]+\.)+[A-Za-z]{2,}")
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def nb(request: pytest.FixtureRequest) -> nbformat.NotebookNode:
+    return nbformat.read(request.param, as_version=4)
+
+
+def test_there_are_report_notebooks() -> None:
+    assert [p.stem for p in NOTEBOOKS][:3] == ["00_overview", "01_commitment", "02_energy_drain"]
+
+
+def test_parameters_cell_comes_first(nb: nbformat.NotebookNode) -> None:
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    for name in ("params_file", "as_of", "data_dir", "out_dir", "interactive"):
+        assert re.search(rf"^{name} = ", code[0].source, re.M), name
+
+
+def test_committed_with_outputs_and_no_errors(nb: nbformat.NotebookNode) -> None:
+    """nbval compares against committed outputs: a notebook saved without them tests nothing."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    with_output = [c for c in code if c.outputs]
+    assert len(with_output) >= len(code) // 2
+    assert all(c.execution_count for c in code[1:]), "execute all cells before committing"
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+
+
+def test_nothing_personal_in_outputs(nb: nbformat.NotebookNode) -> None:
+    """Only the synthetic sample's reserved .example addresses; no local paths or run folders."""
+    text = "\n".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    foreign = {m.group(0) for m in EMAIL.finditer(text)} - {
+        m.group(0) for m in EMAIL.finditer(text) if m.group(0).endswith(".example")
+    }
+    assert not foreign, f"e-mail addresses outside .example in outputs: {sorted(foreign)[:3]}"
+    assert "/reports/" not in text and str(Path.home()) + "/" not in text
