@@ -173,3 +173,19 @@ def test_cli_check_reports_what_it_read() -> None:
     res = cli("check")
     assert res.returncode == 0, res.stderr
     assert "interactions" in res.stdout and "38733 rows" in res.stdout and "ok" in res.stdout
+
+
+def test_simultaneous_runs_do_not_cross_wires(tmp_path: Path) -> None:
+    """A scheduled report and someone else's run at the same moment: kernels must not share
+    sockets (jupyter_client's default IPC prefix is one fixed name per working folder)."""
+    params = tmp_path / "one.yaml"
+    params.write_text("report: {notebooks: [00_overview]}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    procs = [
+        subprocess.Popen([*CLI, "run", "--params", str(params), "--out", str(tmp_path / f"r{i}")],
+                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(3)
+    ]
+    results = [p.communicate(timeout=600) for p in procs]
+    for p, (_, err) in zip(procs, results):
+        assert p.returncode == 0, err

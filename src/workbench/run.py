@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -24,7 +26,7 @@ import pandas as pd
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
-from traitlets import Unicode
+from traitlets import Unicode, default
 
 from .analysis import PARTS
 from .exceptions import RunError
@@ -41,6 +43,12 @@ class LocalKernelManager(AsyncKernelManager):
     stop warning on every run that TCP traffic is unencrypted."""
 
     transport = Unicode("ipc")
+
+    @default("ip")
+    def _unique_socket_prefix(self) -> str:
+        # jupyter_client's default prefix is "kernel-ipc" in the working folder, shared by
+        # every kernel there: a scheduled report and a test run at once would cross wires.
+        return os.path.join(tempfile.gettempdir(), f"workbench-{uuid.uuid4().hex[:12]}")
 
 
 @dataclass(frozen=True)
