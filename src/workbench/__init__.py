@@ -5,7 +5,7 @@ and run the parameterized notebooks into a report.
 """
 
 from .analysis import Analysis, start
-from .businesstime import BusinessCalendar
+from .businesstime import BusinessCalendar, add_business_hours, business_hours_between
 from .commitment import Backtest, backtest, commitment_scores
 from .energy import EnergyDrain, energy_drain
 from .exceptions import InputError, ParamsError, RunError, WorkbenchError
@@ -13,6 +13,7 @@ from .kpis import RelationshipKpis, relationship_kpis
 from .load import load_portfolio, read_table
 from .metrics import account_metrics
 from .params import Params, load_params
+from .plan import CommunicationPlan, communication_plan, write_plan
 from .portfolio import Portfolio, SourceFile
 from .privacy import pseudonymize
 
@@ -20,6 +21,7 @@ __all__ = [
     "Analysis",
     "Backtest",
     "BusinessCalendar",
+    "CommunicationPlan",
     "EnergyDrain",
     "InputError",
     "Params",
@@ -30,8 +32,11 @@ __all__ = [
     "SourceFile",
     "WorkbenchError",
     "account_metrics",
+    "add_business_hours",
     "backtest",
+    "business_hours_between",
     "commitment_scores",
+    "communication_plan",
     "energy_drain",
     "load_params",
     "load_portfolio",
@@ -39,4 +44,5 @@ __all__ = [
     "read_table",
     "relationship_kpis",
     "start",
+    "write_plan",
 ]

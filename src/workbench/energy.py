@@ -450,7 +450,8 @@ def gini(values: pd.Series) -> float:
     if n == 0 or total == 0:
         return 0.0
     i = np.arange(1, n + 1)
-    return float(((2 * i - n - 1) * x).sum() / (n * total))
+    # Equal values can round to a hair below zero; the coefficient itself cannot be.
+    return max(0.0, float(((2 * i - n - 1) * x).sum() / (n * total)))
 
 
 @dataclass(frozen=True)

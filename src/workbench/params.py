@@ -250,6 +250,106 @@ class Report(_Section):
     pseudonymize: bool = False
 
 
+#: The signals a tier rule may name (see params/default.yaml, plan.tiers).
+PLAN_SIGNALS = ("valuable", "dissatisfied", "committed", "open", "high_energy", "drop_candidate", "young")
+
+
+class PlanTier(_Section):
+    """One tier of the communication plan: who belongs, and how they are served."""
+
+    name: str
+    label_fi: str
+    when: tuple[str, ...] = ()
+    priority: int = Field(5, ge=1)
+    cadence_weeks: int = Field(0, ge=0)
+    channels: tuple[str, ...] = ("email",)
+    response_hours: float = Field(8.0, gt=0)
+    inbound_by: Literal["owner", "account_owner", "team"] = "account_owner"
+    theme: str = ""
+    theme_fi: str = ""
+
+    @field_validator("when")
+    @classmethod
+    def _known_signals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for rule in v:
+            for term in rule.split(" and "):
+                word = term.strip().removeprefix("not ").strip()
+                if word not in PLAN_SIGNALS:
+                    raise ValueError(f"unknown signal {word!r} in {rule!r}; the signals are {', '.join(PLAN_SIGNALS)}")
+        return v
+
+
+def _default_tiers() -> tuple[PlanTier, ...]:
+    return (
+        PlanTier(name="review", label_fi="arvioitavat", when=("drop_candidate",), priority=4,
+                 cadence_weeks=0, channels=("meeting", "phone"), response_hours=16, inbound_by="team",
+                 theme="Boundary conversation: response-time policy, repricing or a managed exit",
+                 theme_fi="Pelisäännöt: vastausajat, hinnoittelu tai hallittu lopetus"),
+        PlanTier(name="develop", label_fi="kehitettävät",
+                 when=("valuable and dissatisfied", "valuable and not committed"), priority=1,
+                 cadence_weeks=2, channels=("meeting", "phone"), response_hours=4, inbound_by="account_owner",
+                 theme="Put right what went wrong: listen, agree on a remedy, follow up",
+                 theme_fi="Korjataan mikä meni vikaan: kuunnellaan, sovitaan korjaus, seurataan"),
+        PlanTier(name="core", label_fi="ydinasiakkaat", when=("valuable and committed",), priority=3,
+                 cadence_weeks=6, channels=("meeting", "phone", "email"), response_hours=4,
+                 inbound_by="account_owner",
+                 theme="Keep and deepen: review the year together, plan the next one",
+                 theme_fi="Pidetään ja syvennetään: katsotaan vuotta yhdessä, suunnitellaan seuraava"),
+        PlanTier(name="grow", label_fi="kasvatettavat", when=("open and not dissatisfied",), priority=2,
+                 cadence_weeks=4, channels=("email", "phone", "meeting"), response_hours=8,
+                 inbound_by="account_owner",
+                 theme="Offer the next service that fits what they already buy",
+                 theme_fi="Tarjotaan seuraavaa palvelua, joka sopii siihen mitä jo ostetaan"),
+        PlanTier(name="grey mass", label_fi="harmaa massa", when=(), priority=5,
+                 cadence_weeks=13, channels=("email", "phone"), response_hours=16, inbound_by="team",
+                 theme="Get to know them: one contact, ask what they value",
+                 theme_fi="Tutustutaan: yksi yhteydenotto, kysytään mitä arvostetaan"),
+    )
+
+
+class Plan(_Section):
+    """The communication plan: tiers, the openness signal and the schedule's capacity."""
+
+    tiers: tuple[PlanTier, ...] = Field(default_factory=_default_tiers)
+    valuable_top_share: float = Field(0.3, gt=0, le=1)
+    dissatisfied_score: float = 6.0
+    dissatisfied_complaints: int = Field(2, ge=1)
+    openness_weights: dict[str, float] = Field(
+        default_factory=lambda: {"engagement": 1.0, "growth": 1.0, "room": 1.0, "satisfaction": 1.0}
+    )
+    open_threshold: float = Field(0.6, ge=0, le=1)
+    horizon_weeks: int = Field(13, ge=1, le=104)
+    proactive_share: float = Field(0.15, gt=0, le=1)
+    prep_minutes: float = Field(10.0, ge=0)
+    grey_mass_per_week: int = Field(5, ge=1)
+    min_events_for_preference: int = Field(5, ge=1)
+    owner_role: str = "owner"
+
+    @field_validator("tiers")
+    @classmethod
+    def _catch_all_last(cls, v: tuple[PlanTier, ...]) -> tuple[PlanTier, ...]:
+        # Every account must land in exactly one tier: first match wins, the last catches the rest.
+        if not v:
+            raise ValueError("give at least one tier")
+        if v[-1].when or any(not t.when for t in v[:-1]):
+            raise ValueError("only the last tier may have an empty 'when' (it takes every account left)")
+        names = [t.name for t in v]
+        if len(set(names)) != len(names):
+            raise ValueError("tier names must be unique")
+        return v
+
+    @field_validator("openness_weights")
+    @classmethod
+    def _known_parts(cls, v: dict[str, float]) -> dict[str, float]:
+        parts = ("engagement", "growth", "room", "satisfaction")
+        bad = [k for k in v if k not in parts]
+        if bad:
+            raise ValueError(f"unknown openness part {bad[0]!r}; the parts are {', '.join(parts)}")
+        if not any(w > 0 for w in v.values()):
+            raise ValueError("at least one openness part needs a positive weight")
+        return v
+
+
 class Params(_Section):
     """All parameters of a run.
 
@@ -273,6 +373,7 @@ class Params(_Section):
     report: Report = Report()
     costing: Costing = Costing()
     energy: Energy = Energy()
+    plan: Plan = Plan()
 
     def with_overrides(
         self, *, data_dir: str | None = None, as_of: dt.date | None = None

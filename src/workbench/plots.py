@@ -366,3 +366,70 @@ def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of
     fig.update_yaxes(title="margin € in the window", rangemode="tozero")
     fig.update_layout(showlegend=False)
     return _finish(fig, f"What-if: letting the {n} candidates go")
+
+
+# Communication plan (03)
+_TIER_COLORS = ("#D62728", "#F58518", "#4C78A8", "#54A24B", "#9D9D9D", "#B279A2", "#72B7B2")
+
+
+def plot_tiers(tiers: pd.DataFrame) -> go.Figure:
+    """Accounts per tier and the net value each tier earns, side by side."""
+    from plotly.subplots import make_subplots
+
+    colors = [_TIER_COLORS[i % len(_TIER_COLORS)] for i in range(len(tiers))]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("accounts", "net value in the window"))
+    fig.add_trace(go.Bar(x=tiers["tier"], y=tiers["accounts"], marker_color=colors, text=tiers["accounts"],
+                         textposition="outside", hovertemplate="%{x}: %{y} accounts<extra></extra>"), 1, 1)
+    fig.add_trace(go.Bar(x=tiers["tier"], y=tiers["net_value"], marker_color=colors,
+                         text=[money(v) for v in tiers["net_value"]], textposition="outside",
+                         hovertemplate="%{x}: %{text}<extra></extra>"), 1, 2)
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(rangemode="tozero")
+    return _finish(fig, "Tiers: how many accounts, and what they earn after serving cost")
+
+
+def plot_plan_capacity(load: pd.DataFrame, schedule: pd.DataFrame) -> go.Figure:
+    """Planned hours per member and week (stacked by tier) against the hours reserved."""
+    from plotly.subplots import make_subplots
+
+    members = list(dict.fromkeys(load["member"]))
+    tiers = list(dict.fromkeys(schedule["tier"]))
+    fig = make_subplots(rows=len(members), cols=1, shared_xaxes=True, subplot_titles=members,
+                        vertical_spacing=0.25 / max(1, len(members)))
+    for i, m in enumerate(members, 1):
+        lm = load[load["member"] == m]
+        for j, t in enumerate(tiers):
+            hours = schedule[(schedule["member"] == m) & (schedule["tier"] == t)].groupby("week")["minutes"].sum() / 60
+            fig.add_trace(go.Bar(x=lm["week"] + 1, y=hours.reindex(lm["week"]).fillna(0).to_numpy(), name=t,
+                                 marker_color=_TIER_COLORS[j % len(_TIER_COLORS)], legendgroup=t,
+                                 showlegend=i == 1, hovertemplate=f"{m}, week %{{x}}, {t}: %{{y:.1f}} h<extra></extra>"),
+                          i, 1)
+        fig.add_trace(go.Scatter(x=lm["week"] + 1, y=lm["capacity_hours"], mode="lines", line_shape="hvh",
+                                 line=dict(color="#333333", dash="dash"), name="reserved hours",
+                                 legendgroup="cap", showlegend=i == 1,
+                                 hovertemplate=f"{m}, week %{{x}}: %{{y:.1f}} h reserved<extra></extra>"), i, 1)
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.08))
+    fig.update_xaxes(title="plan week", row=len(members), col=1)
+    fig.update_yaxes(title="h", rangemode="tozero")
+    fig = _finish(fig, "Capacity: planned contact per member and week against the hours reserved")
+    return fig.update_layout(height=180 * len(members) + 120)
+
+
+def plot_response_promises(responses: pd.DataFrame) -> go.Figure:
+    """Per tier: median and 90th-percentile first response (business hours) against the promise."""
+    r = responses[responses["channel"] == "all"]
+    fig = go.Figure([
+        go.Bar(y=r["tier"], x=r["p90_business_hours"], orientation="h", name="90th percentile", marker_color="#A0C4E8",
+               hovertemplate="%{y}: 90 %% within %{x:.1f} business h<extra></extra>"),
+        go.Bar(y=r["tier"], x=r["median_business_hours"], orientation="h", name="median", marker_color="#4C78A8",
+               hovertemplate="%{y}: median %{x:.1f} business h<extra></extra>"),
+        # The promise is a trace, not a shape: it must stay on its own tier's row.
+        go.Scatter(y=r["tier"], x=r["promise_hours"], mode="markers", name="promise",
+                   marker=dict(symbol="line-ns", size=26, line=dict(width=4, color="#D62728")),
+                   customdata=r["within_promise_share"],
+                   hovertemplate="%{y}: promise %{x:g} business h, %{customdata:.0%} kept<extra></extra>"),
+    ])
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.08))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="business hours to the first answer", rangemode="tozero")
+    return _finish(fig, "First response today against the promise, per tier (business hours)")
