@@ -47,3 +47,21 @@ def test_nothing_personal_in_outputs(nb: nbformat.NotebookNode) -> None:
     }
     assert not foreign, f"e-mail addresses outside .example in outputs: {sorted(foreign)[:3]}"
     assert "/reports/" not in text and str(Path.home()) + "/" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_runs_interactively_as_in_jupyterlab(path: Path, tmp_path: Path) -> None:
+    """The widget code behind `interactive = True` runs (scheduled runs and nbval never take it)."""
+    import papermill as pm
+
+    out = tmp_path / path.name
+    pm.execute_notebook(
+        str(path), str(out), parameters={"interactive": True}, kernel_name="python3",
+        cwd=str(tmp_path), progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    if "if interactive" in path.read_text(encoding="utf-8"):
+        assert widgets, "interactive=True showed no widget"
