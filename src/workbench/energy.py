@@ -22,18 +22,16 @@ Everything here is a pure function of its inputs and the params.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from .businesstime import BusinessCalendar
 from .formatting import money, number
-from .metrics import Engine, event_features, to_engine, with_epoch
+from .metrics import Engine, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
 
@@ -95,8 +93,9 @@ def energy_events(
     -------
     pandas.DataFrame
         ``account_id, ts, channel, direction, handled_by, effort_minutes, after_hours,
-        off_day, chaser, complaint, thread_pos`` and one ``<part>_min`` column per name in
-        :data:`PARTS`.
+        off_day, chaser, complaint, thread_pos``, the response columns of
+        :func:`~workbench.metrics.event_features` (``t_us, run_start, prev_run_began,
+        response_hours``) and one ``<part>_min`` column per name in :data:`PARTS`.
 
     Examples
     --------
@@ -109,20 +108,13 @@ def energy_events(
     tz = params.client.timezone
     cutoff = pd.Timestamp(as_of, tz=tz).tz_convert("UTC")
     start = cutoff - pd.Timedelta(days=window_days)
-    log = portfolio.interactions
-    log = with_epoch(log[log["ts"] < cutoff])
-    if "handled_by" not in log:
-        log = log.assign(handled_by=pd.Series(pd.NA, index=log.index, dtype="string"))
-    calendar = BusinessCalendar.from_params(params)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Found complex group-by", category=UserWarning)
-        featured = event_features(
-            to_engine(log, engine or params.engine, tz),
-            calendar=calendar,
-            chaser_window_minutes=params.chasers.window_minutes,
-            minutes_per_channel=params.effort.minutes_per_channel,
-            default_minutes=params.effort.default_minutes,
+    if "handled_by" not in portfolio.interactions:
+        log = portfolio.interactions
+        portfolio = replace(
+            portfolio, interactions=log.assign(handled_by=pd.Series(pd.NA, index=log.index, dtype="string"))
         )
+    with quiet_pandas():
+        featured = featured_log(portfolio, params, cutoff, engine or params.engine)
         # A message without a thread is its own thread of one.
         threaded = ~nw.col("thread").is_null()
         pos = (nw.col("in_flag") * 0 + 1).cum_sum().over(_BY, "thread", order_by=_ORDER)
@@ -130,16 +122,19 @@ def energy_events(
             featured.with_columns(thread_pos=nw.when(threaded).then(pos).otherwise(1))
             .filter(nw.col("ts") >= nw.lit(start.to_pydatetime()))
             .select(
-                _BY, "ts", "seq", "channel", "direction", "handled_by", "effort_minutes",
+                _BY, "ts", "seq", "t_us", "channel", "direction", "handled_by", "effort_minutes",
                 "after_hours", "off_day", "chaser", "complaint", "thread_pos",
+                "run_start", "prev_run_began", "response_hours",
             )
             .collect("pandas")
             .to_native()
         )
     df = df.sort_values([_BY, *_ORDER], kind="stable").reset_index(drop=True)
     df["ts"] = pd.to_datetime(df["ts"], utc=True).astype("datetime64[ns, UTC]")
-    for col in ("after_hours", "off_day", "chaser", "complaint", "thread_pos"):
+    for col in ("after_hours", "off_day", "chaser", "complaint", "thread_pos", "run_start", "t_us"):
         df[col] = df[col].astype("int64")
+    df["prev_run_began"] = df["prev_run_began"].astype("Int64")
+    df["response_hours"] = df["response_hours"].astype("float64")
     df["effort_minutes"] = df["effort_minutes"].astype("float64")
     df["handled_by"] = df["handled_by"].astype("object").where(df["handled_by"].notna(), _UNKNOWN_MEMBER)
     return _event_parts(df, params)

@@ -114,7 +114,8 @@ def lead_response(leads: pd.DataFrame, params: Params, as_of: dt.date) -> pd.Dat
     return df
 
 
-def _lead_summary(per_lead: pd.DataFrame, params: Params) -> LeadResponse:
+def summarize_leads(per_lead: pd.DataFrame, params: Params) -> LeadResponse:
+    """Median, p90, share within the promise and leads gone cold, from :func:`lead_response`."""
     h = per_lead["response_hours"].dropna()
     return LeadResponse(
         leads=len(per_lead),
@@ -174,7 +175,7 @@ def relationship_kpis(
 
     leads = None
     if portfolio.has("leads"):
-        leads = _lead_summary(lead_response(portfolio.leads, params, as_of), params)
+        leads = summarize_leads(lead_response(portfolio.leads, params, as_of), params)
         if leads.leads == 0:
             missing.append("lead response: no leads before as_of")
     else:

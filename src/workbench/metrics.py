@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import narwhals as nw
@@ -365,19 +367,38 @@ def account_metrics(
     cutoff = pd.Timestamp(day, tz=tz).tz_convert("UTC")
     start = cutoff - pd.Timedelta(days=window_days)
 
-    log = portfolio.interactions
-    log = with_epoch(log[log["ts"] < cutoff])
+    with quiet_pandas():
+        return _account_metrics(portfolio, params, engine, day, cutoff, start, window_days)
+
+
+@contextmanager
+def quiet_pandas() -> Iterator[None]:
+    """Silence narwhals' warning that conditional aggregations are slow on pandas: the
+    price of the pandas engine, known and documented, not news for every run."""
     with warnings.catch_warnings():
-        # narwhals warns that conditional aggregations are slow on pandas; that is the
-        # price of the pandas engine, known and documented, not news for every run.
         warnings.filterwarnings("ignore", message="Found complex group-by", category=UserWarning)
-        return _account_metrics(portfolio, params, log, engine, day, cutoff, start, window_days)
+        yield
+
+
+def featured_log(
+    portfolio: Portfolio, params: Params, cutoff: pd.Timestamp, engine: Engine
+) -> nw.LazyFrame[Any]:
+    """The interaction log before ``cutoff`` with :func:`event_features`, on ``engine``,
+    using the params' calendar, time equations and chaser window: the one definition of
+    per-event features that metrics, energy and the plan share."""
+    log = portfolio.interactions
+    return event_features(
+        to_engine(with_epoch(log[log["ts"] < cutoff]), engine, params.client.timezone),
+        calendar=BusinessCalendar.from_params(params),
+        chaser_window_minutes=params.chasers.window_minutes,
+        minutes_per_channel=params.effort.minutes_per_channel,
+        default_minutes=params.effort.default_minutes,
+    )
 
 
 def _account_metrics(
     portfolio: Portfolio,
     params: Params,
-    log: pd.DataFrame,
     engine: Engine,
     day: dt.date,
     cutoff: pd.Timestamp,
@@ -387,14 +408,7 @@ def _account_metrics(
     tz = params.client.timezone
     naive_cut = pd.Timestamp(day).to_pydatetime()
     naive_start = (pd.Timestamp(day) - pd.Timedelta(days=window_days)).to_pydatetime()
-    calendar = BusinessCalendar.from_params(params)
-    featured = event_features(
-        to_engine(log, engine, tz),
-        calendar=calendar,
-        chaser_window_minutes=params.chasers.window_minutes,
-        minutes_per_channel=params.effort.minutes_per_channel,
-        default_minutes=params.effort.default_minutes,
-    )
+    featured = featured_log(portfolio, params, cutoff, engine)
     parts = [
         interaction_metrics(
             featured, window_start=start.to_pydatetime(), as_of=cutoff.to_pydatetime()

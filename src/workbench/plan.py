@@ -35,7 +35,7 @@ import pandas as pd
 from .businesstime import BusinessCalendar, business_hours_between
 from .energy import EnergyDrain
 from .formatting import money, number
-from .kpis import lead_response
+from .kpis import lead_response, summarize_leads
 from .params import Params, PlanTier
 from .portfolio import Portfolio
 
@@ -418,18 +418,18 @@ def response_runs(events: pd.DataFrame, tiers: pd.DataFrame, params: Params,
                   calendar: BusinessCalendar, as_of: dt.date) -> pd.DataFrame:
     """Every run of customer messages in the window, with its first answer in business hours.
 
-    A run starts at a customer's message after our last one; the answer is our next
-    message. ``within`` is whether it came within the tier's promise; runs still inside
-    their promise at ``as_of`` without an answer are ``open`` and not judged.
+    Runs and answers are those of :func:`workbench.metrics.event_features`, the definition
+    behind the per-account response times: a run begins at a customer's message after our
+    last one (``run_start``); its answer is our next message, which carries the run's start
+    in ``prev_run_began``. ``within`` is whether the answer came within the tier's promise;
+    runs still inside their promise at ``as_of`` without an answer are ``open``, not judged.
     """
-    ev = events.sort_values([_BY, "ts", "seq"], kind="stable")
-    is_in = ev["direction"].eq("in")
-    prev_in = is_in.groupby(ev[_BY]).shift(1).fillna(False).astype(bool)
-    run_no = (is_in & ~prev_in).astype(int).groupby(ev[_BY]).cumsum()
-    ev = ev.assign(run_no=run_no)
-    runs = ev[is_in & ~prev_in][[_BY, "run_no", "ts", "channel"]]
-    answers = ev[~is_in & prev_in][[_BY, "run_no", "ts"]].rename(columns={"ts": "answered_ts"})
-    df = runs.merge(answers, on=[_BY, "run_no"], how="left").merge(tiers[[_BY, "tier"]], on=_BY, how="left")
+    runs = events.loc[events["run_start"] == 1, [_BY, "t_us", "ts", "channel"]]
+    answers = events.loc[events["response_hours"].notna(), [_BY, "prev_run_began", "ts"]]
+    answers = answers.rename(columns={"prev_run_began": "t_us", "ts": "answered_ts"})
+    answers["t_us"] = answers["t_us"].astype("int64")
+    runs = runs.assign(t_us=runs["t_us"].astype("int64"))
+    df = runs.merge(answers, on=[_BY, "t_us"], how="left").merge(tiers[[_BY, "tier"]], on=_BY, how="left")
     promise = {t.name: t.response_hours for t in params.plan.tiers}
     df["promise_hours"] = df["tier"].map(promise)
     df["business_hours"] = business_hours_between(df["ts"], df["answered_ts"], calendar).to_numpy()
@@ -469,14 +469,13 @@ def lead_summary(portfolio: Portfolio, params: Params, calendar: BusinessCalenda
     per = lead_response(portfolio.leads, params, as_of)
     answered = per["response_hours"].notna()
     per["business_hours"] = business_hours_between(per["created_ts"], per["first_response_ts"].where(answered), calendar).to_numpy()
-    h = per["response_hours"].dropna()
+    s = summarize_leads(per, params)
     head = {
-        "leads": len(per), "answered": int(answered.sum()),
-        "median_hours": round(float(h.median()), 2) if len(h) else None,
-        "p90_hours": round(float(h.quantile(0.9)), 2) if len(h) else None,
+        "leads": s.leads, "answered": s.answered, "median_hours": s.median_hours, "p90_hours": s.p90_hours,
+        # "Within an hour" whatever the promise: the issue's yardstick (Oldroyd et al.).
         "within_hour_share": round(float((per["response_hours"] <= 1).mean()), 4) if len(per) else None,
         "median_business_hours": round(float(per["business_hours"].median()), 2) if answered.any() else None,
-        "gone_cold": int(per["gone_cold"].sum()), "cold_after_hours": params.leads.cold_after_hours,
+        "gone_cold": s.gone_cold, "cold_after_hours": s.cold_after_hours,
     }
     return per, head
 
