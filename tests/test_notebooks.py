@@ -58,7 +58,7 @@ def test_runs_interactively_as_in_jupyterlab(path: Path, tmp_path: Path) -> None
     out = tmp_path / path.name
     pm.execute_notebook(
         str(path), str(out), parameters={"interactive": True}, kernel_name="python3",
-        cwd=str(tmp_path), progress_bar=False,
+        cwd=str(tmp_path), progress_bar=False, execution_timeout=300,
     )
     nb = nbformat.read(out, as_version=4)
     widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
