@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -52,16 +55,17 @@ def test_nothing_personal_in_outputs(nb: nbformat.NotebookNode) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_runs_interactively_as_in_jupyterlab(path: Path, tmp_path: Path) -> None:
-    """The widget code behind `interactive = True` runs (scheduled runs and nbval never take it)."""
-    import papermill as pm
-
-    out = tmp_path / path.name
-    pm.execute_notebook(
-        str(path), str(out), parameters={"interactive": True}, kernel_name="python3",
-        cwd=str(tmp_path), progress_bar=False, execution_timeout=300,
+    """The widget code behind `interactive = True` runs (scheduled runs and nbval never take
+    it), from a folder other than the notebooks', in a fresh process (see tests/inprocess.py)."""
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("inprocess.py")), str(path), '{"interactive": true}'],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )
-    nb = nbformat.read(out, as_version=4)
-    widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "error" not in result, result.get("error")
     if "if interactive" in path.read_text(encoding="utf-8"):
-        assert widgets, "interactive=True showed no widget"
+        assert "application/vnd.jupyter.widget-view+json" in result["mimetypes"], (
+            "interactive=True showed no widget"
+        )
+
