@@ -54,9 +54,10 @@ class BusinessCalendar:
         cal = holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
         return {d: n for d, n in sorted(cal.items()) if first <= d <= last}
 
-    def holiday_keys(self, first: dt.date, last: dt.date) -> list[int]:
-        """Holidays as ``yyyymmdd`` integers: a day key every dataframe engine can compare."""
-        return [d.year * 10000 + d.month * 100 + d.day for d in self.holiday_names(first, last)]
+    def holiday_days(self, first: dt.date, last: dt.date) -> list[int]:
+        """Holidays as days since 1970-01-01: a day key every dataframe engine can compare."""
+        epoch = dt.date(1970, 1, 1)
+        return [(d - epoch).days for d in self.holiday_names(first, last)]
 
     @property
     def start_minute(self) -> int:
