@@ -63,3 +63,16 @@ def tiny() -> Portfolio:
         "service": ["x", "x", "x", "y"],
     })
     return Portfolio(accounts=accounts, interactions=interactions, invoices=invoices)
+
+
+@pytest.fixture(scope="session")
+def explorer() -> dict:
+    """The sample's energy drain, plan and explorer table, as ``explore.ipynb`` builds them."""
+    import workbench as wb
+    from workbench import explore
+
+    a = wb.start("params/default.yaml")
+    scores = wb.commitment_scores(a.metrics, a.params)
+    drain = wb.energy_drain(a.portfolio, a.metrics, a.params, committed=scores.set_index("account_id")["committed"])
+    p = wb.communication_plan(a.portfolio, a.metrics, a.params, scores=scores, drain=drain)
+    return {"drain": drain, "plan": p, "table": explore.account_table(a.metrics, scores, drain, p)}

@@ -69,3 +69,28 @@ def test_runs_interactively_as_in_jupyterlab(path: Path, tmp_path: Path) -> None
             "interactive=True showed no widget"
         )
 
+
+# --------------------------------------------------------------------------- explore.ipynb
+
+EXPLORE = notebooks_dir() / "explore.ipynb"
+
+
+def test_explorer_stays_out_of_the_scheduled_report() -> None:
+    from workbench.run import discover_notebooks
+
+    assert EXPLORE.exists() and EXPLORE not in discover_notebooks()
+
+
+def test_explorer_calls_only_the_public_api() -> None:
+    """The explorer imports workbench and its public modules, and touches nothing private."""
+    public = {"commitment", "energy", "explore", "plan", "plots", "kpis"}
+    import workbench
+
+    code = "\n".join(c.source for c in nbformat.read(EXPLORE, as_version=4).cells if c.cell_type == "code")
+    for module, names in re.findall(r"^\s*from (workbench[\w.]*) import ([^\n]+)", code, re.M):
+        if module == "workbench":
+            imported = {n.split(" as ")[0].strip() for n in names.split(",")}
+            assert imported <= public | set(workbench.__all__), imported
+        else:
+            assert module.removeprefix("workbench.") in public, module
+    assert not re.search(r"\b(?:wb|commitment|energy|explore|plots|kpis)\._", code), "private name used"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench import kpis, plots
+from workbench import explore, kpis, plots
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,98 @@ def test_every_overview_figure_builds(analysis: wb.Analysis) -> None:
     ]
     for fig in figs:
         assert fig.layout.title.text and len(fig.data) >= 1
+
+
+# The explorer: an account's timeline and commitment against energy
+
+
+def _events(rows: list[tuple]) -> pd.DataFrame:
+    cols = ["ts", "channel", "direction", "after_hours", "off_day", "chaser", "complaint"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["ts"] = pd.to_datetime(df["ts"]).dt.tz_localize("Europe/Helsinki").dt.tz_convert("UTC")
+    return df.assign(account_id="A", seq=range(len(df)), effort_minutes=5.0)
+
+
+def _trace(fig, prefix: str):
+    found = [t for t in fig.data if t.name and t.name.startswith(prefix)]
+    return found[0] if found else None
+
+
+def test_timeline_marks_the_messages_that_carry_each_flag() -> None:
+    ev = _events([
+        ("2026-03-02 10:00", "email", "in", 0, 0, 0, 0),   # Monday, business hours
+        ("2026-03-02 21:00", "email", "in", 1, 0, 0, 0),   # Monday evening
+        ("2026-03-02 21:05", "sms", "in", 1, 0, 1, 0),     # chases it five minutes later, by text
+        ("2026-03-03 09:00", "email", "out", 0, 0, 0, 0),  # our answer
+        ("2026-03-08 16:00", "email", "in", 1, 1, 0, 1),   # Sunday afternoon, a complaint
+        ("2026-03-09 08:00", "phone", "out", 0, 0, 0, 0),
+    ])
+    fig = plots.plot_account_timeline(ev, "Europe/Helsinki", title="A")
+    base = [t for t in fig.data if t.name in {"email in", "email out", "sms in", "phone out"}]
+    assert sorted(t.name for t in base) == ["email in", "email out", "phone out", "sms in"]
+    assert sum(len(t.x) for t in base) == len(ev)
+    at = lambda name: [str(pd.Timestamp(x)) for x in _trace(fig, name).x]  # noqa: E731
+    # Local times: the marks sit on the very messages, and the evening mark leaves out Sunday.
+    assert at("after hours (working days)") == ["2026-03-02 21:00:00", "2026-03-02 21:05:00"]
+    assert at("weekends and holidays") == ["2026-03-08 16:00:00"]
+    assert at("chaser") == ["2026-03-02 21:05:00"]
+    assert at("complaint") == ["2026-03-08 16:00:00"]
+    assert _trace(fig, "chaser").name == "chaser (1)"
+    # The customer's messages above their channel's line (the axis runs downwards), ours below.
+    rows = dict(zip(fig.layout.yaxis.ticktext, fig.layout.yaxis.tickvals))
+    assert list(rows) == ["email", "phone", "sms"]
+    assert all(y < rows["email"] for y in _trace(fig, "email in").y)
+    assert all(y > rows["email"] for y in _trace(fig, "email out").y)
+    assert _trace(fig, "chaser").y[0] == _trace(fig, "sms in").y[0]
+    assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]
+
+
+def test_timeline_leaves_out_marks_the_data_does_not_have() -> None:
+    ev = _events([("2026-03-02 10:00", "email", "in", 0, 0, 0, 0), ("2026-03-02 11:00", "email", "out", 0, 0, 0, 0)])
+    fig = plots.plot_account_timeline(ev, "Europe/Helsinki")
+    names = [t.name for t in fig.data]
+    assert names == ["email in", "email out", "from the customer", "from us"]
+
+
+def test_timeline_of_an_account_without_interactions_says_so() -> None:
+    ev = _events([]).astype({"ts": "datetime64[ns, UTC]"})
+    fig = plots.plot_account_timeline(ev, "Europe/Helsinki", title="quiet", start="2025-11-01", end="2026-11-01")
+    assert len(fig.data) == 0
+    assert fig.layout.annotations[0].text == "No interactions in the window"
+    assert [str(x)[:10] for x in fig.layout.xaxis.range] == ["2025-11-01", "2026-11-01"]
+
+
+def test_timeline_of_the_heaviest_account_matches_its_counts(analysis: wb.Analysis, explorer: dict) -> None:
+    drain, table = explorer["drain"], explorer["table"]
+    acc = drain.pareto.accounts[0]
+    ev = drain.events[drain.events["account_id"] == acc]
+    row = table.set_index("account_id").loc[acc]
+    fig = plots.plot_account_timeline(ev, analysis.params.client.timezone)
+    base = [t for t in fig.data if t.name.endswith((" in", " out"))]
+    assert len(base) == ev.groupby(["channel", "direction"]).ngroups
+    assert sum(len(t.x) for t in base) == len(ev) == row["n_interactions"]
+    assert len(_trace(fig, "chaser").x) == row["chasers"] > 0
+    assert len(_trace(fig, "weekends and holidays").x) == row["off_day_inbound"] > 0
+    evening = len(_trace(fig, "after hours (working days)").x)
+    assert evening + row["off_day_inbound"] == row["after_hours_inbound"]
+    assert "from the customer" in base[0].text[0] or "from us" in base[0].text[0]
+
+
+def test_commitment_vs_energy_places_every_scored_account_once(analysis: wb.Analysis, explorer: dict) -> None:
+    table, tiers = explorer["table"], list(explorer["plan"].tiers["tier"])
+    chosen = explore.heaviest_account(table)
+    review = explore.account_slice(table, tier="review")
+    fig = plots.plot_commitment_vs_energy(table, 55, tiers=tiers, highlight=chosen, selected=review["account_id"])
+    tier_traces = [t for t in fig.data if t.name.split(" (")[0] in tiers]
+    assert [t.name.split(" (")[0] for t in tier_traces] == [t for t in tiers if (table["tier"] == t).any()]
+    assert sum(len(t.x) for t in tier_traces) == table["commitment_score"].notna().sum()
+    # Only the slice stays bright.
+    bright = sum(sum(o > 0.5 for o in t.marker.opacity) for t in tier_traces)
+    assert bright == len(review) > 0
+    ring = _trace(fig, "chosen: ")
+    row = table.set_index("account_id").loc[chosen]
+    assert (ring.x[0], ring.y[0]) == (row["commitment_score"], row["energy"])
+    assert len(_trace(fig, "drop candidate").x) == table["drop_candidate"].sum()
+    line = _trace(fig, "high-energy set from")
+    assert line.y[0] == table.loc[table["high_energy"], "energy"].min()
+    assert list(_trace(fig, "committed from").x) == [55, 55]

@@ -433,3 +433,170 @@ def plot_response_promises(responses: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="business hours to the first answer", rangemode="tozero")
     return _finish(fig, "First response today against the promise, per tier (business hours)")
+
+
+# Explorer
+
+#: The marks the timeline puts on an account's inbound messages: (key, label, marker).
+#: Labels follow :data:`workbench.energy.PART_LABELS`, so a mark names the energy part it
+#: adds to.
+TIMELINE_MARKS = (
+    ("evening", "after hours (working days)", dict(symbol="circle-open", size=15, color="#7B3294", line=dict(width=2))),
+    ("off_day", "weekends and holidays", dict(symbol="square-open", size=15, color="#D62728", line=dict(width=2))),
+    ("chaser", "chaser", dict(symbol="x-thin", size=12, color="#222222", line=dict(width=2.5))),
+    ("complaint", "complaint", dict(symbol="star-open", size=18, color="#8C510A", line=dict(width=1.5))),
+)
+_LANE_OFFSET = 0.18  # inbound sits above its channel's line, outbound below
+
+
+def _timeline_hover(e: pd.DataFrame, local: pd.Series) -> list[str]:
+    flags = {"after_hours": "after hours", "off_day": "weekend/holiday", "chaser": "chaser", "complaint": "complaint"}
+    texts = []
+    for i, (_, r) in enumerate(e.iterrows()):
+        who = "from the customer" if r["direction"] == "in" else "from us"
+        bits = [f"{local.iloc[i]:%a %-d.%-m.%Y %H:%M}", f"{r['channel']}, {who}"]
+        if pd.notna(r.get("effort_minutes")):
+            by = f", {r['handled_by']}" if isinstance(r.get("handled_by"), str) else ""
+            bits.append(f"{r['effort_minutes']:g} min{by}")
+        marks = [label for col, label in flags.items() if col in r and r[col] == 1]
+        # An evening message's after-hours flag says the same as "weekend" on an off day.
+        if "weekend/holiday" in marks and "after hours" in marks:
+            marks.remove("after hours")
+        if marks:
+            bits.append(", ".join(marks))
+        if pd.notna(r.get("response_hours")):
+            bits.append(f"our answer, {r['response_hours']:.1f} h after they first wrote")
+        texts.append("<br>".join(bits))
+    return texts
+
+
+def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "Interactions over time",
+                          start: object = None, end: object = None) -> go.Figure:
+    """One account's interactions over time: a line per channel, the customer's messages
+    (filled, above the line) and ours (hollow, below), stress marked on the inbound.
+
+    ``events`` is one account's rows of :attr:`workbench.energy.EnergyDrain.events` (the
+    per-event features of :func:`workbench.metrics.featured_log`): ``ts, channel,
+    direction`` and the 0/1 flags ``after_hours, off_day, chaser, complaint``; hover shows
+    ``effort_minutes, handled_by, response_hours`` when present. Marks sit on the very
+    messages that carry the flag, under the names of the energy parts they add to:
+    after hours on a working day, weekends and holidays, chasers, complaints (see
+    :data:`TIMELINE_MARKS`). ``start``/``end`` (dates) fix the time axis, e.g. to the
+    analysis window, so quiet months show as gaps; times are local to ``timezone``.
+    """
+    fig = go.Figure()
+    rng = [pd.Timestamp(x) for x in (start, end)] if start is not None and end is not None else None
+    if events.empty:
+        fig.add_annotation(text="No interactions in the window", x=0.5, y=0.5, xref="paper", yref="paper",
+                           showarrow=False, font=dict(size=16, color="#777777"))
+        fig.update_xaxes(type="date", range=rng, showgrid=False)
+        fig.update_yaxes(visible=False)
+        return _finish(fig, title).update_layout(height=260)
+    e = events.sort_values([c for c in ("ts", "seq") if c in events], kind="stable").reset_index(drop=True)
+    local = e["ts"].dt.tz_convert(timezone).dt.tz_localize(None)
+    known = [c for c in CHANNEL_COLORS if c in set(e["channel"])]
+    channels = known + sorted(set(e["channel"]) - set(known))
+    row = {c: i for i, c in enumerate(channels)}
+    inbound = e["direction"] == "in"
+    y = e["channel"].map(row) + inbound.map({True: -_LANE_OFFSET, False: _LANE_OFFSET})
+    hover = pd.Series(_timeline_hover(e, local), index=e.index)
+    for c in channels:
+        color = CHANNEL_COLORS.get(c, CHANNEL_COLORS["other"])
+        for is_in in (True, False):
+            pick = (e["channel"] == c) & (inbound == is_in)
+            if not pick.any():
+                continue
+            marker = (dict(symbol="circle", size=8, color=color, line=dict(width=0.5, color="white")) if is_in
+                      else dict(symbol="circle-open", size=8, color=color, line=dict(width=1.5)))
+            fig.add_trace(go.Scatter(
+                x=local[pick], y=y[pick], mode="markers", marker=marker, showlegend=False,
+                name=f"{c} {'in' if is_in else 'out'}", text=hover[pick], hovertemplate="%{text}<extra></extra>",
+            ))
+    flag = {
+        "evening": (e.get("after_hours", 0) == 1) & (e.get("off_day", 0) != 1),
+        "off_day": e.get("off_day", 0) == 1,
+        "chaser": e.get("chaser", 0) == 1,
+        "complaint": e.get("complaint", 0) == 1,
+    }
+    for key, label, marker in TIMELINE_MARKS:
+        pick = pd.Series(flag[key], index=e.index).fillna(False).astype(bool) & inbound
+        if not pick.any():
+            continue
+        fig.add_trace(go.Scatter(
+            x=local[pick], y=y[pick], mode="markers", name=f"{label} ({int(pick.sum())})", marker=marker,
+            hoverinfo="skip",
+        ))
+    # Two legend-only keys for the fill: which messages are the customer's, which ours.
+    for label, symbol in (("from the customer", "circle"), ("from us", "circle-open")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
+                                 marker=dict(symbol=symbol, size=8, color="#555555", line=dict(width=1.5))))
+    fig.update_yaxes(tickvals=list(range(len(channels))), ticktext=channels, range=[len(channels) - 0.5, -0.5],
+                     title="", showgrid=True, zeroline=False)
+    fig.update_xaxes(type="date", range=rng, title="")
+    fig = _finish(fig, title)
+    return fig.update_layout(height=max(320, 60 * len(channels) + 190), hovermode="closest",
+                             legend=dict(orientation="h", x=0, y=-0.08, yanchor="top"))
+
+
+def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, tiers: list[str] | None = None,
+                              highlight: str | None = None, selected: object = None) -> go.Figure:
+    """Commitment score (x) against energy (y), one point per account coloured by tier.
+
+    ``accounts`` is :func:`workbench.plan.account_table` (``account_id, name, tier,
+    segment, commitment_score, energy, net_value, drop_candidate``, optionally
+    ``high_energy``: the dotted line is where the high-energy set begins); ``tiers``
+    orders the colours as :func:`plot_tiers` does (the plan's tier order). ``highlight``
+    rings one account and names it; ``selected`` (account ids) keeps those bright and
+    fades the rest. Unscored accounts (no commitment score) cannot be placed and are left out.
+    """
+    df = accounts[accounts["commitment_score"].notna()]
+    order = list(tiers) if tiers is not None else list(dict.fromkeys(accounts["tier"]))
+    keep = set(df["account_id"] if selected is None else selected)
+    name = df["name"] if "name" in df else df["account_id"]
+    hover = pd.Series([
+        f"<b>{n}</b> ({a})<br>tier {t}, {s}<br>commitment {c:.0f}, energy {en:.1f} h, "
+        f"net value {money(v) if pd.notna(v) else 'unknown'}"
+        for n, a, t, s, c, en, v in zip(name, df["account_id"], df["tier"], df["segment"], df["commitment_score"],
+                                        df["energy"], df["net_value"])
+    ], index=df.index)
+    fig = go.Figure()
+    for i, t in enumerate(order):
+        d = df[df["tier"] == t]
+        if d.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=d["commitment_score"], y=d["energy"], mode="markers", name=f"{t} ({len(d)})",
+            marker=dict(color=_TIER_COLORS[i % len(_TIER_COLORS)], size=8, line=dict(width=0.5, color="white"),
+                        opacity=[0.9 if a in keep else 0.2 for a in d["account_id"]]),
+            text=hover[d.index], hovertemplate="%{text}<extra></extra>",
+        ))
+    cand = df[df["drop_candidate"].fillna(False).astype(bool)]
+    if len(cand):
+        fig.add_trace(go.Scatter(
+            x=cand["commitment_score"], y=cand["energy"], mode="markers", name=f"drop candidate ({len(cand)})",
+            marker=dict(symbol="diamond-open", size=13, color="#333333", line=dict(width=1.5)), hoverinfo="skip",
+        ))
+    top = float(df["energy"].max()) if len(df) else 1.0
+    fig.add_trace(go.Scatter(x=[committed_at, committed_at], y=[0, top * 1.05], mode="lines",
+                             name=f"committed from {committed_at:g}", line=dict(color="#555555", dash="dash"),
+                             hoverinfo="skip"))
+    high = accounts.loc[accounts["high_energy"].fillna(False).astype(bool), "energy"] \
+        if "high_energy" in accounts else pd.Series(dtype="float64")
+    if len(high):
+        high_energy_from = float(high.min())
+        fig.add_trace(go.Scatter(x=[0, 100], y=[high_energy_from] * 2, mode="lines",
+                                 name=f"high-energy set from {high_energy_from:.1f} h",
+                                 line=dict(color="#D62728", dash="dot"), hoverinfo="skip"))
+    chosen = df[df["account_id"] == highlight] if highlight is not None else df.iloc[:0]
+    if len(chosen):
+        label = str(chosen["name"].iloc[0]) if "name" in chosen else str(highlight)
+        fig.add_trace(go.Scatter(
+            x=chosen["commitment_score"], y=chosen["energy"], mode="markers+text", name=f"chosen: {label}",
+            marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=3)),
+            text=[label], textposition="top center", hovertext=hover[chosen.index], hoverinfo="text",
+        ))
+    fig.update_xaxes(title="commitment score", range=[0, 100])
+    fig.update_yaxes(title="energy (weighted hours in the window)", rangemode="tozero")
+    fig.update_layout(legend=dict(orientation="h", y=-0.15))
+    fig = _finish(fig, "Commitment against energy: top left drains without loyalty, top right is loyal but demanding")
+    return fig.update_layout(height=540)

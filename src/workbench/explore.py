@@ -1,0 +1,187 @@
+"""The explorer's account table: commitment, energy and plan side by side, per account.
+
+What ``notebooks/explore.ipynb`` filters, sorts and opens one account of. Every figure
+here comes from :mod:`workbench.commitment`, :mod:`workbench.energy` and
+:mod:`workbench.plan`; this module only joins and words them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .energy import EnergyDrain
+from .formatting import money, number
+from .plan import CommunicationPlan
+
+_BY = "account_id"
+
+#: Orders of the explorer's account table: key -> (label, column, ascending). Ties break
+#: on the account id, so a table sorted twice reads the same.
+ACCOUNT_SORTS: dict[str, tuple[str, str, bool]] = {
+    "energy": ("most energy first", "energy", False),
+    "net_value": ("lowest net value first", "net_value", True),
+    "commitment": ("least committed first", "commitment_score", True),
+    "next_contact": ("next contact first", "next_contact", True),
+    "rank": ("plan order", "rank", True),
+}
+#: The columns of the explorer's table, named as in ``accounts.csv``. The drop reasons and
+#: the details of the next action are long: :func:`account_card` gives them in full.
+ACCOUNT_VIEW_COLUMNS = ("name", "tier", "commitment_score", "segment", "confidence", "energy", "energy_share",
+                        "cost_to_serve", "net_value", "drop_candidate", "next_action", "next_contact")
+
+
+def account_table(metrics: pd.DataFrame, scores: pd.DataFrame, drain: EnergyDrain,
+                  plan: CommunicationPlan) -> pd.DataFrame:
+    """One row per account joining its facts, commitment, energy and plan, in plan order.
+
+    The same columns as ``accounts.csv`` names them (commitment: ``commitment_score,
+    segment, committed, confidence, drivers``; energy: ``energy, energy_share,
+    cost_to_serve, net_value, drop_candidate, reasons, kept_because`` and the counts
+    behind them; plan: ``rank, tier, tier_reason, next_action, next_contact, assignee,
+    preferred_channel``), for the explorer notebook to filter, sort and pick from.
+    """
+    acc = plan.accounts
+    out = acc[[c for c in (_BY, "rank", "name", "owner", "tier", "tier_reason", "preferred_channel", "time_of_day",
+                           "next_action", "next_contact", "assignee", "openness", "survey_last") if c in acc]]
+    out = out.merge(scores[[_BY, "commitment_score", "segment", "committed", "confidence", "drivers"]],
+                    on=_BY, how="left")
+    b = drain.breakdown
+    out = out.merge(b[[c for c in (_BY, "tenure_days", "revenue", "margin", "effort_hours", "n_interactions",
+                                   "n_inbound", "after_hours_inbound", "off_day_inbound", "chasers", "complaints",
+                                   "energy", "energy_share", "cost_to_serve", "net_value") if c in b]],
+                    on=_BY, how="left")
+    out = out.merge(drain.decisions[[_BY, "high_energy", "drop_candidate", "reasons", "kept_because"]],
+                    on=_BY, how="left")
+    m = metrics[[c for c in (_BY, "since", "contract", "protected", "last_seen") if c in metrics]]
+    out = out.merge(m, on=_BY, how="left")
+    if "last_seen" in out:  # the client's day, as every date people read here
+        out["last_seen"] = pd.to_datetime(out["last_seen"], utc=True).dt.tz_convert(plan.calendar.timezone).dt.date
+    return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def _one_of(value: str | None, allowed: list[str], what: str) -> None:
+    if value is not None and value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of: {', '.join(map(repr, allowed))} (or None for all)")
+
+
+def account_slice(table: pd.DataFrame, *, segment: str | None = None, tier: str | None = None,
+                  sort: str = "energy") -> pd.DataFrame:
+    """The accounts of ``table`` (:func:`account_table`) in a segment and tier, sorted.
+
+    ``None`` keeps every segment (tier); ``sort`` is a key of :data:`ACCOUNT_SORTS`. An
+    unknown segment, tier or sort raises ``ValueError`` naming the ones there are.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"account_id": ["a", "b", "c"], "segment": ["shallow", "average", "shallow"],
+    ...                   "tier": ["core", "core", "grow"], "energy": [1.0, 3.0, 2.0]})
+    >>> account_slice(t, segment="shallow")["account_id"].tolist()
+    ['c', 'a']
+    """
+    _one_of(segment, sorted(table["segment"].dropna().unique()), "segment")
+    _one_of(tier, sorted(table["tier"].dropna().unique()), "tier")
+    _one_of(sort, list(ACCOUNT_SORTS), "sort")
+    keep = pd.Series(True, index=table.index)
+    if segment is not None:
+        keep &= table["segment"] == segment
+    if tier is not None:
+        keep &= table["tier"] == tier
+    _, col, ascending = ACCOUNT_SORTS[sort]
+    return table[keep].sort_values([col, _BY], ascending=[ascending, True], na_position="last",
+                                   kind="stable").reset_index(drop=True)
+
+
+def heaviest_account(table: pd.DataFrame, *, segment: str | None = None, tier: str | None = None) -> str:
+    """The id of the account with the most energy in a segment and tier (ties: the lowest
+    id); in the whole portfolio when no account is in that slice."""
+    accounts = account_slice(table, segment=segment, tier=tier, sort="energy")
+    return str((accounts if len(accounts) else account_slice(table, sort="energy"))[_BY].iloc[0])
+
+
+def account_view(accounts: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The first ``n`` rows of an account slice for people: :data:`ACCOUNT_VIEW_COLUMNS`,
+    rounded, indexed by account id; ``next_action`` only up to its details ("Call back
+    about what went wrong (phone)"), which the account's card has in full."""
+    cols = [c for c in ACCOUNT_VIEW_COLUMNS if c in accounts]
+    view = accounts.head(n).set_index(_BY)[cols].copy()
+    if "next_action" in view:
+        view["next_action"] = view["next_action"].str.split(": ", n=1).str[0]
+    view = view.round({"commitment_score": 0, "energy": 1, "energy_share": 4, "cost_to_serve": 0, "net_value": 0})
+    return view.astype({c: "Int64" for c in ("commitment_score", "cost_to_serve", "net_value") if c in view})
+
+
+def slice_summary(accounts: pd.DataFrame, table: pd.DataFrame) -> str:
+    """How big a slice is against the whole portfolio, in one sentence (markdown)."""
+    if accounts.empty:
+        return "No account is in this slice."
+    total = float(table["energy"].sum())
+    share = float(accounts["energy"].sum()) / total if total else 0.0
+    cands = int(accounts["drop_candidate"].fillna(False).astype(bool).sum())
+    value = (f"net value {money(float(accounts['net_value'].sum()))}" if accounts["net_value"].notna().any()
+             else "net value unknown (no invoices)")
+    return (f"**{len(accounts)}** of {len(table)} accounts, carrying **{share:.0%}** of the energy; "
+            f"{value}, {cands} drop candidate{'' if cands == 1 else 's'}.")
+
+
+def account_card(table: pd.DataFrame, account_id: str) -> str:
+    """One account's key facts, commitment, energy and plan, as markdown.
+
+    ``table`` is :func:`account_table`. An unknown id raises ``ValueError``.
+    """
+    rows = table[table[_BY] == account_id]
+    if rows.empty:
+        raise ValueError(f"account {account_id!r} is not in the portfolio; the ids are in the table above "
+                         f"(e.g. {', '.join(map(repr, table[_BY].head(3)))})")
+    r = rows.iloc[0]
+
+    def has(col: str) -> bool:
+        return col in r and pd.notna(r[col]) and r[col] != ""
+
+    name = r["name"] if has("name") else account_id
+    head = [f"### {name} ({account_id})", ""]
+    facts = []
+    if has("owner"):
+        facts.append(f"owner {r['owner']}")
+    if has("since"):
+        years = f" ({number(r['tenure_days'] / 365.25, 1)} years)" if has("tenure_days") else ""
+        facts.append(f"customer since {pd.Timestamp(r['since']):%-d.%-m.%Y}{years}")
+    if has("contract"):
+        facts.append(f"{r['contract']} contract")
+    if has("protected") and bool(r["protected"]):
+        facts.append("protected (never suggested for dropping)")
+    if facts:
+        text = "; ".join(facts)
+        head.append(text[0].upper() + text[1:] + ".")
+        head.append("")
+
+    score = "unscored" if pd.isna(r["commitment_score"]) else f"**{r['commitment_score']:.0f}**/100"
+    drivers = f"; {r['drivers']}" if has("drivers") else ""
+    survey = f"; last survey {r['survey_last']:g}" if has("survey_last") else ""
+    lines = [f"- **Commitment**: {score}, {r['segment']} (confidence {r['confidence']}){drivers}{survey}."]
+
+    n_in = int(r.get("n_inbound", 0) or 0)
+    ah, off = int(r.get("after_hours_inbound", 0) or 0), int(r.get("off_day_inbound", 0) or 0)
+    lines.append(
+        f"- **Contact in the window**: {int(r.get('n_interactions', 0) or 0)} interactions, {n_in} from the customer; "
+        f"{ah} of those outside business hours ({off} on weekends or holidays), "
+        f"{int(r.get('chasers', 0) or 0)} chasers, {int(r.get('complaints', 0) or 0)} complaints"
+        + (f"; last contact {pd.Timestamp(r['last_seen']):%-d.%-m.%Y}." if has("last_seen") else "."))
+    high = bool(r.get("high_energy", False))
+    value = (f"revenue {money(r['revenue'])}, net value **{money(r['net_value'])}**" if has("net_value")
+             else "revenue and net value unknown (no invoices)")
+    lines.append(
+        f"- **Energy**: **{number(r['energy'], 1, 'h')}** ({r['energy_share']:.1%} of the portfolio's"
+        f"{'; in the high-energy set' if high else ''}), cost to serve {money(r['cost_to_serve'])}; {value}.")
+    if bool(r.get("drop_candidate", False)):
+        lines.append(f"- **Drop candidate**: {r['reasons']}.")
+    elif has("kept_because"):
+        lines.append(f"- **Not a drop candidate**: {r['kept_because']}.")
+    reason = r["tier_reason"]
+    if bool(r.get("drop_candidate", False)) and reason.startswith("drop candidate"):
+        reason = "drop candidate"  # the reasons are in the line above
+    when = (f"**{pd.Timestamp(r['next_contact']):%a %-d.%-m.%Y}**" if has("next_contact")
+            else "not within the plan's horizon")
+    how = ", ".join(r[c] for c in ("assignee", "preferred_channel") if has(c))
+    lines.append(f"- **Plan**: tier **{r['tier']}** ({reason}). Next contact {when}"
+                 f"{f' ({how})' if how else ''}: {r['next_action']}.")
+    return "\n".join(head + lines)
