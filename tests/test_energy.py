@@ -351,3 +351,11 @@ def test_real_helpdesk_log(tmp_path: Path) -> None:
     # The stress signals are there, if faint in a log of process steps.
     assert b["energy_after_hours"].sum() > 0 and b["energy_long_threads"].sum() > 0
     assert b["energy_chasers"].sum() > 0
+
+
+def test_without_revenue_a_kept_account_says_its_value_is_unknown() -> None:
+    b = pd.DataFrame({"account_id": ["a", "b"], "value_per_energy_hour": [np.nan, 40.0],
+                      "net_value": [np.nan, 900.0], "tenure_days": [900, 900]})
+    d = drop_candidates(b, ["a", "b"], Params())
+    assert d["drop_candidate"].tolist() == [False, False]
+    assert d["kept_because"].tolist() == ["value unknown (no revenue)", "earns enough per energy hour"]

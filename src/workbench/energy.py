@@ -600,7 +600,10 @@ def drop_candidates(
     out["reasons"] = [
         _reasons(row) if cand else "" for cand, (_, row) in zip(out["drop_candidate"], breakdown.iterrows())
     ]
-    out["kept_because"] = [_kept_because(r, e.min_tenure_days) for _, r in out.iterrows()]
+    value_known = breakdown["value_per_energy_hour"].notna().to_numpy()
+    out["kept_because"] = [
+        _kept_because(r, e.min_tenure_days, known) for (_, r), known in zip(out.iterrows(), value_known)
+    ]
     return out.reset_index(drop=True)
 
 
@@ -627,7 +630,7 @@ def _reasons(row: pd.Series) -> str:
     return ", ".join(parts)
 
 
-def _kept_because(row: pd.Series, min_tenure: int) -> str:
+def _kept_because(row: pd.Series, min_tenure: int, value_known: bool) -> str:
     if not row["high_energy"] or row["drop_candidate"]:
         return ""
     why = []
@@ -637,7 +640,9 @@ def _kept_because(row: pd.Series, min_tenure: int) -> str:
         why.append(f"customer for under {min_tenure} days")
     if row["committed"] is True:
         why.append("committed")
-    if not row["low_value"]:
+    if not value_known:
+        why.append("value unknown (no revenue)")
+    elif not row["low_value"]:
         why.append("earns enough per energy hour")
     return ", ".join(why)
 
