@@ -189,3 +189,18 @@ def test_simultaneous_runs_do_not_cross_wires(tmp_path: Path) -> None:
     results = [p.communicate(timeout=600) for p in procs]
     for p, (_, err) in zip(procs, results):
         assert p.returncode == 0, err
+
+
+def test_whole_report_runs_on_accounts_and_interactions_only(tmp_path: Path) -> None:
+    """Only two tables are required: every notebook must degrade, and say so, not guess."""
+    data = tmp_path / "minimal"
+    data.mkdir()
+    for name in ("accounts.csv", "interactions.csv"):
+        shutil.copy(SAMPLE / name, data / name)
+    result = run_report("params/default.yaml", data_dir=str(data), out_dir=str(tmp_path / "out"))
+    assert [n.name for n in result.notebooks] == [p.stem for p in run_module.discover_notebooks()]
+    html = {n.name: n.html.read_text(encoding="utf-8") for n in result.notebooks}
+    assert "revenue is unknown (no invoices table)" in html["01_commitment"]
+    assert "No account is a drop candidate" in html["02_energy_drain"]
+    accounts = pd.read_csv(result.run_dir / "accounts.csv")
+    assert len(accounts) == len(pd.read_csv(SAMPLE / "accounts.csv")) and not accounts["drop_candidate"].any()

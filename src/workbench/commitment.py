@@ -302,13 +302,19 @@ def _kept_buying(portfolio: Portfolio, params: Params, cut: dt.date, horizon: in
 
 def segment_table(scores: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """Accounts and revenue per segment, with their shares of the portfolio."""
-    df = scores[["account_id", "segment"]].merge(metrics[["account_id", "revenue"]], on="account_id")
-    out = df.groupby("segment").agg(accounts=("account_id", "size"), revenue=("revenue", "sum"))
+    df = scores[["account_id", "segment"]].merge(_with_revenue(metrics)[["account_id", "revenue"]], on="account_id")
+    # min_count: without invoices a segment's revenue is unknown, not zero.
+    out = df.groupby("segment").agg(accounts=("account_id", "size"), revenue=("revenue", lambda r: r.sum(min_count=1)))
     out = out.reindex([s for s in (*SEGMENTS, "unscored") if s in out.index])
     out["account_share"] = out["accounts"] / out["accounts"].sum()
     total = out["revenue"].clip(lower=0).sum()
     out["revenue_share"] = out["revenue"].clip(lower=0) / total if total > 0 else np.nan
     return out.round({"revenue": 0, "account_share": 4, "revenue_share": 4}).reset_index()
+
+
+def _with_revenue(metrics: pd.DataFrame) -> pd.DataFrame:
+    """``metrics`` with a ``revenue`` column: missing (unknown) when there are no invoices."""
+    return metrics if "revenue" in metrics else metrics.assign(revenue=np.nan)
 
 
 QUADRANTS = {
@@ -330,8 +336,9 @@ def commitment_quadrants(scores: pd.DataFrame, metrics: pd.DataFrame) -> tuple[p
     (pandas.DataFrame, float)
         Per account: id, name, score, segment, revenue, quadrant; and the value split.
     """
-    cols = [c for c in ("account_id", "name", "revenue") if c in metrics]
-    df = scores[["account_id", "commitment_score", "segment", "committed"]].merge(metrics[cols], on="account_id")
+    m = _with_revenue(metrics)
+    cols = [c for c in ("account_id", "name", "revenue") if c in m]
+    df = scores[["account_id", "commitment_score", "segment", "committed"]].merge(m[cols], on="account_id")
     paying = df.loc[df["revenue"] > 0, "revenue"]
     split = float(paying.median()) if len(paying) else 0.0
     df["quadrant"] = [QUADRANTS[(bool(c), r > split)] for c, r in zip(df["committed"], df["revenue"])]

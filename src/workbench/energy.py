@@ -679,6 +679,8 @@ class WhatIf:
 
     def sentence(self) -> str:
         """The what-if in one paragraph for the report (markdown)."""
+        if not len(self.accounts):
+            return "No account is a drop candidate, so there is nothing to let go."
         text = (
             f"Letting the {len(self.accounts)} candidates go loses {money(self.revenue_lost)} of revenue "
             f"and {money(self.margin_lost)} of margin, and frees {number(self.hours_freed)} contact hours "
@@ -986,4 +988,4 @@ def energy_table(breakdown: pd.DataFrame, decisions: pd.DataFrame | None = None,
         t = t.merge(decisions[[_BY, "drop_candidate"]], on=_BY, how="left").rename(
             columns={"drop_candidate": "candidate"})
     t = t.round({c: 1 for c in ["energy", *PARTS[1:]]}).round({"net_value": 0}).rename(columns=short)
-    return t.astype({"net value €": "int64"}).set_index(_BY)
+    return t.astype({"net value €": "Int64"}).set_index(_BY)  # missing without invoices
