@@ -56,6 +56,11 @@ wrong mapping); exactly duplicated interactions are left out; a lead answered be
 was created loses its ``first_response_ts``; an account without a name is named by its
 id; title lines above a header are skipped.
 
+E-mail: the interactions may come from an mbox file or a Maildir folder instead of, or
+besides, a table file; :mod:`workbench.mail` reads their headers (never the bodies),
+matches them to accounts by ``accounts.email`` and ``accounts.domain`` and says in notes
+what it left out (unmatched, internal, automatic, duplicate and undated messages).
+
 Output types: ``str`` columns use pandas' default string dtype, ``float`` is float64,
 ``date`` is naive ``datetime64[ns]`` at midnight, ``ts`` is ``datetime64[ns, UTC]``,
 ``bool`` is the nullable ``boolean`` dtype. Every canonical column is present; an
@@ -84,6 +89,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import InputError
+from .mail import MAIL_HEADERS, MAIL_SUFFIXES, is_mail_source, is_maildir, read_mail
 from .params import Params, TableSource
 from .portfolio import Portfolio, SourceFile
 from .schema import (
@@ -187,6 +193,11 @@ def load_portfolio(params: Params) -> Portfolio:
     when that is not set, ``<table>.csv`` / ``.csv.gz`` / ``.tsv`` / ``.txt`` /
     ``.xlsx`` / ``.xls`` / ``.parquet`` in ``params.data.path`` (case-insensitive).
     ``accounts`` and ``interactions`` are required; the others are ``None`` when absent.
+    The interactions may also be an e-mail export (:mod:`workbench.mail`): found as
+    ``interactions.mbox`` (``.mbx``, ``.mbox.gz``) or a Maildir folder ``interactions/``
+    (read besides a table file when both are there), or named by ``file:`` (an mbox,
+    Thunderbird's extension-less ``Inbox``, a Maildir folder, or a glob over them);
+    it needs ``params.client.domains``.
 
     Repairs, each written to ``Portfolio.notes``: rows of interactions, invoices and
     surveys naming account ids that are not in accounts are left out; exactly
@@ -210,6 +221,8 @@ def load_portfolio(params: Params) -> Portfolio:
         A required table is missing, a file cannot be read, or a value is wrong. Also
         when *no* row of a table names a known account: that is a wrong mapping, not
         something to repair.
+    ParamsError
+        The interactions come from e-mail and ``client.domains`` is not set.
 
     Examples
     --------
@@ -227,6 +240,7 @@ def load_portfolio(params: Params) -> Portfolio:
         )
     tz = params.client.timezone
     loaded: dict[str, _Loaded | None] = {}
+    interaction_mail: list[Path] = []
     for table in TABLES:
         source = params.data.source(table)
         files = _find_files(folder, table, source)
@@ -235,7 +249,15 @@ def load_portfolio(params: Params) -> Portfolio:
                 raise _missing_table_error(folder, table)
             loaded[table] = None
             continue
-        loaded[table] = _load_table(files, table, source, tz)
+        mail = [f for f in files if is_mail_source(f)]
+        if mail and table != "interactions":
+            raise InputError(file=mail[0].name, problem=f"e-mail cannot be read as {table}",
+                             fix=f"e-mail exports are read as interactions; correct `file:` "
+                             f"under data.tables.{table} in your params file")
+        files = [f for f in files if f not in mail]
+        loaded[table] = _load_table(files, table, source, tz) if files else None
+        if table == "interactions":
+            interaction_mail = mail
 
     accounts = loaded["accounts"]
     assert accounts is not None  # required above
@@ -244,6 +266,10 @@ def load_portfolio(params: Params) -> Portfolio:
         part = loaded[table]
         if part is not None:
             _drop_unknown_accounts(part, known)
+    if interaction_mail:
+        # Read last: matching needs the accounts, naming who handled it the team.
+        loaded["interactions"] = _add_mail(loaded["interactions"], interaction_mail, params,
+                                           accounts, loaded["team"])
 
     interactions = loaded["interactions"]
     assert interactions is not None
@@ -269,7 +295,11 @@ def load_portfolio(params: Params) -> Portfolio:
 
 
 def _find_files(folder: Path, table: str, source: TableSource) -> list[Path]:
-    """The files of ``table``: the ``file:`` glob when set, else ``<table>.<known suffix>``."""
+    """The files of ``table``: the ``file:`` glob when set, else ``<table>.<known suffix>``.
+
+    For interactions, an mbox ``interactions.mbox`` (``.mbx``, ``.mbox.gz``) and a Maildir
+    folder ``interactions/`` are found too, besides (not instead of) one table file.
+    """
     if source.file:
         return _files_from_param(folder, table, source.file)
     wanted = {table + suffix for suffix in DISCOVER_SUFFIXES}
@@ -281,6 +311,11 @@ def _find_files(folder: Path, table: str, source: TableSource) -> list[Path]:
             fix=f"keep one, or add `file: {found[0].name}` under data.tables.{table} "
             "in your params file",
         )
+    if table == "interactions":
+        mail = {table + suffix for suffix in MAIL_SUFFIXES}
+        found += sorted(p for p in folder.iterdir()
+                        if (p.is_file() and p.name.lower() in mail)
+                        or (p.name.lower() == table and is_maildir(p)))
     return found
 
 
@@ -289,7 +324,8 @@ def _files_from_param(folder: Path, table: str, pattern: str) -> list[Path]:
     if any(ch in pattern for ch in "*?["):
         base = Path(pattern)
         root = base.parent if base.is_absolute() else folder / base.parent
-        matches = sorted(p for p in root.glob(base.name) if p.is_file()) if root.is_dir() else []
+        matches = sorted(p for p in root.glob(base.name)
+                         if p.is_file() or is_maildir(p)) if root.is_dir() else []
         if not matches:
             raise InputError(
                 file=pattern,
@@ -298,12 +334,20 @@ def _files_from_param(folder: Path, table: str, pattern: str) -> list[Path]:
             )
         return matches
     path = Path(pattern) if Path(pattern).is_absolute() else folder / pattern
-    if path.is_file():
+    if path.is_file() or is_maildir(path):
         return [path]
+    if path.is_dir():
+        raise InputError(
+            file=path.name,
+            problem="this is a folder, not a file (nor a Maildir folder, which holds cur/ "
+            "and new/)",
+            fix=f"name a file in `file:` under data.tables.{table} in your params file, or a "
+            "glob such as export_*.csv",
+        )
     # Windows users name files without caring about case; the data folder may be on Linux.
     if path.parent.is_dir():
         same = [p for p in path.parent.iterdir() if p.name.lower() == path.name.lower()]
-        if len(same) == 1 and same[0].is_file():
+        if len(same) == 1 and (same[0].is_file() or is_maildir(same[0])):
             return same
     raise InputError(
         file=path.name,
@@ -1462,6 +1506,42 @@ def _check_table(t: _Loaded) -> None:
             )
             frame["first_response_ts"] = frame["first_response_ts"].mask(early)
     t.frame = frame.reset_index(drop=True)
+
+
+def _add_mail(
+    log: _Loaded | None, paths: list[Path], params: Params, accounts: _Loaded,
+    team: _Loaded | None,
+) -> _Loaded:
+    """Read the e-mail export (see :mod:`workbench.mail`) and add it to the contact log."""
+    read = read_mail(
+        paths, accounts.public_frame(), own_domains=params.client.domains,
+        own_addresses=params.client.addresses,
+        team=team.public_frame() if team is not None else None, accounts_file=accounts.label(),
+    )
+    frame = read.frame
+    spec = TABLES["interactions"]
+    for canon, kind in spec.columns.items():
+        if canon not in frame:
+            frame[canon] = _absent(kind, frame.index)
+    frame = frame[["_file", "_row", *spec.columns]]
+    mail = _Loaded("interactions", frame, {s.path.name: dict(MAIL_HEADERS) for s in read.sources},
+                   read.sources, read.notes)
+    _check_table(mail)
+    if log is None:
+        return mail
+    # A contact log and the mailbox together, e.g. the phone log of a CRM and the e-mail.
+    frame = pd.concat([log.frame, mail.frame], ignore_index=True)
+    frame["seq"] = np.arange(len(frame), dtype="int64")
+    notes = [*log.notes, *mail.notes]
+    emails = int((log.frame["channel"] == "email").sum())
+    if emails:
+        notes.append(
+            f"{log.label()} already holds {emails} e-mail row{'s' if emails > 1 else ''} and "
+            f"{mail.label()} adds {len(mail.frame)}: if they are the same messages they count "
+            "twice; then read only one of them (`file:` under data.tables.interactions in your "
+            "params file)")
+    return _Loaded("interactions", frame, {**log.columns, **mail.columns},
+                   [*log.sources, *mail.sources], notes)
 
 
 def _check_unique_key(t: _Loaded, key: str) -> None:

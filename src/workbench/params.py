@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .exceptions import ParamsError
+from .mail import FREE_MAIL_DOMAINS, normalize_domain
 from .paths import resolve
 from .schema import TABLES
 
@@ -34,6 +35,46 @@ class Client(_Section):
     subdivision: str | None = None
     currency: str = "EUR"
     language: Literal["fi", "en"] = "fi"
+    domains: tuple[str, ...] = Field(
+        (), description="the client's own e-mail domains: mail from them is outbound"
+    )
+    addresses: tuple[str, ...] = Field(
+        (), description="the client's own addresses on other domains (e.g. a gmail.com address)"
+    )
+
+    @field_validator("domains", "addresses", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        # `domains: acme.fi` (one, or "a.fi, b.fi") reads as the list it means.
+        return [x for x in re.split(r"[\s,;]+", v) if x] if isinstance(v, str) else v
+
+    @field_validator("domains")
+    @classmethod
+    def _own_domains(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for d in v:
+            if "@" in d.strip().lstrip("@"):
+                raise ValueError(f"{d!r} is an address; list it under client.addresses")
+            norm = normalize_domain(d)
+            if norm is None:
+                raise ValueError(f"{d!r} is not an e-mail domain; write it like acme.fi")
+            if norm in FREE_MAIL_DOMAINS:
+                raise ValueError(f"{norm} is a free-mail domain: every user of it would count "
+                                 "as the client; list the client's own addresses on it under "
+                                 "client.addresses instead")
+            out.append(norm)
+        return tuple(dict.fromkeys(out))
+
+    @field_validator("addresses")
+    @classmethod
+    def _own_addresses(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for a in v:
+            local, _, domain = a.strip().lower().rpartition("@")
+            if not local or not domain or "@" in local:
+                raise ValueError(f"{a!r} is not an e-mail address; write it like anna@gmail.com")
+            out.append(f"{local}@{domain}")
+        return tuple(dict.fromkeys(out))
 
     @field_validator("timezone")
     @classmethod
