@@ -204,3 +204,23 @@ def test_whole_report_runs_on_accounts_and_interactions_only(tmp_path: Path) -> 
     assert "No account is a drop candidate" in html["02_energy_drain"]
     accounts = pd.read_csv(result.run_dir / "accounts.csv")
     assert len(accounts) == len(pd.read_csv(SAMPLE / "accounts.csv")) and not accounts["drop_candidate"].any()
+
+
+def test_kernel_messages_go_to_the_run_log_not_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The terminal shows one line per notebook; what the kernel process itself logs (e.g.
+    ipykernel's "KeyboardInterrupt caught in kernel" at shutdown) is kept in run.log."""
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    shutil.copy(ROOT / "notebooks" / "00_overview.ipynb", books)
+    chatty = json.loads(json.dumps(FAILING))
+    chatty["cells"][2]["source"] = "get_ipython().kernel.log.error('kernel speaks: 7f3a')"
+    (books / "01_chatty.ipynb").write_text(json.dumps(chatty), encoding="utf-8")
+    monkeypatch.setattr(run_module, "notebooks_dir", lambda: books)
+
+    result = run_report("params/default.yaml", out_dir=str(tmp_path / "out"), progress=lambda _: None)
+
+    captured = capfd.readouterr()
+    assert "kernel speaks: 7f3a" not in captured.err + captured.out
+    assert "kernel speaks: 7f3a" in (result.run_dir / "run.log").read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from .formatting import money, number
+from .formatting import money, number, plural
 from .metrics import Engine, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
@@ -607,23 +607,19 @@ def drop_candidates(
     return out.reset_index(drop=True)
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _reasons(row: pd.Series) -> str:
     """The numbers that make an account a candidate, most telling first."""
     parts: list[str] = []
     ah, od = int(row.get("after_hours_inbound", 0)), int(row.get("off_day_inbound", 0))
     if ah:
         weekend = f" ({od} on weekends or holidays)" if od else ""
-        parts.append(_plural(ah, "after-hours message") + weekend)
+        parts.append(plural(ah, "after-hours message") + weekend)
     if int(row.get("chasers", 0)):
-        parts.append(_plural(int(row["chasers"]), "chaser"))
+        parts.append(plural(int(row["chasers"]), "chaser"))
     if int(row.get("complaints", 0)):
-        parts.append(_plural(int(row["complaints"]), "complaint"))
+        parts.append(plural(int(row["complaints"]), "complaint"))
     if int(row.get("long_thread_messages", 0)):
-        parts.append(_plural(int(row["long_thread_messages"]), "message") + " deep in long threads")
+        parts.append(plural(int(row["long_thread_messages"]), "message") + " deep in long threads")
     if not parts:
         parts.append(f"{row.get('effort_hours', 0):.0f} h of contact")
     parts.append(f"{money(row['net_value'])} after serving cost")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .energy import EnergyDrain
-from .formatting import money, number
+from .formatting import money, number, plural
 from .plan import CommunicationPlan
 
 _BY = "account_id"
@@ -120,7 +120,7 @@ def slice_summary(accounts: pd.DataFrame, table: pd.DataFrame) -> str:
     value = (f"net value {money(float(accounts['net_value'].sum()))}" if accounts["net_value"].notna().any()
              else "net value unknown (no invoices)")
     return (f"**{len(accounts)}** of {len(table)} accounts, carrying **{share:.0%}** of the energy; "
-            f"{value}, {cands} drop candidate{'' if cands == 1 else 's'}.")
+            f"{value}, {plural(cands, 'drop candidate')}.")
 
 
 def account_card(table: pd.DataFrame, account_id: str) -> str:

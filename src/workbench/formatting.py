@@ -34,3 +34,14 @@ def money(x: float, currency: str = "€", digits: int = 0) -> str:
     '−1 240 €'
     """
     return number(x, digits, currency)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and the word in the right number: ``'1 chaser'``, ``'3 chasers'``.
+
+    Examples
+    --------
+    >>> plural(1, "chaser"), plural(3, "chaser"), plural(2, "address", "addresses")
+    ('1 chaser', '3 chasers', '2 addresses')
+    """
+    return f"{n} {one if n == 1 else (many or one + 's')}"

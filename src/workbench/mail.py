@@ -94,6 +94,7 @@ from typing import IO
 import pandas as pd
 
 from .exceptions import InputError, ParamsError
+from .formatting import plural
 from .portfolio import SourceFile
 
 __all__ = [
@@ -744,12 +745,12 @@ class _Directory:
         notes = []
         if free:
             notes.append(
-                f"{file}: {_n(len(free), 'account')} {'has' if len(free) == 1 else 'have'} a "
+                f"{file}: {plural(len(free), 'account')} {'has' if len(free) == 1 else 'have'} a "
                 f"free-mail domain as domain (e.g. {free[0][0]}: {free[0][1]}); not used to "
                 "match e-mail, put the customer's address in the email column instead")
         if bad:
             notes.append(
-                f"{file}: {_n(len(bad), 'domain value')} could not be read as a domain (e.g. "
+                f"{file}: {plural(len(bad), 'domain value')} could not be read as a domain (e.g. "
                 f"{bad[0][0]}: {bad[0][1]!r}); ignored when matching e-mail")
         return cls(by_address, by_domain, notes)
 
@@ -868,10 +869,10 @@ class _Classifier:
     def notes(self, label: str, own: _OwnSide) -> list[str]:
         out = []
         if self.automated:
-            out.append(f"{label}: {_n(self.automated, 'automatic message')} (auto-replies, "
+            out.append(f"{label}: {plural(self.automated, 'automatic message')} (auto-replies, "
                        "bulk and list mail) left out")
         if self.internal:
-            out.append(f"{label}: {_n(self.internal, 'internal message')} (sent to the "
+            out.append(f"{label}: {plural(self.internal, 'internal message')} (sent to the "
                        "client's own addresses only, or to no visible recipient) left out")
         if self.read and not self.sent:
             top = ", ".join(f"{d} ({n})" for d, n in _top(self.sender_domains))
@@ -880,14 +881,14 @@ class _Classifier:
                        f"domains are mostly {top}: if one of them is the client's, add it to "
                        "client.domains in your params file")
         if self.by_reply_to:
-            out.append(f"{label}: {_n(self.by_reply_to, 'message')} from an address of no "
+            out.append(f"{label}: {plural(self.by_reply_to, 'message')} from an address of no "
                        "account matched by its Reply-To (e.g. a web form sending for the "
                        "customer)")
         for key, n in sorted(self.ambiguous.items(), key=lambda kv: (-kv[1], kv[0])):
             accs = self.directory.accounts_of(key)
             what = "address" if "@" in key else "domain"
             out.append(
-                f"{label}: {_n(n, 'message')} left out: the {what} {key} belongs to "
+                f"{label}: {plural(n, 'message')} left out: the {what} {key} belongs to "
                 f"{len(accs)} accounts ({', '.join(accs[:4])}), so it cannot say which; put "
                 "each account's own contact addresses in accounts.email (addresses are "
                 "matched before domains)")
@@ -896,7 +897,7 @@ class _Classifier:
                 f"{d} ({n}{', free mail: matched by address only' if _is_free(d) else ''})"
                 for d, n in _top(self.unmatched_domains))
             out.append(
-                f"{label}: {_n(self.unmatched, 'message')} of {self.read} "
+                f"{label}: {plural(self.unmatched, 'message')} of {self.read} "
                 f"match{'' if self.unmatched > 1 else 'es'} no account and "
                 f"{'are' if self.unmatched > 1 else 'is'} left out; the counterparts' "
                 f"domains are mostly {top}. To include them, add the domain to "
@@ -931,7 +932,7 @@ def _member_notes(log: _Classifier, team: pd.DataFrame | None) -> list[str]:
     unnamed = log.unnamed
     if not unnamed or team is None:
         return []
-    return [f"team: {_n(len(unnamed), 'own e-mail address', 'own e-mail addresses')} "
+    return [f"team: {plural(len(unnamed), 'own e-mail address', 'own e-mail addresses')} "
             f"(e.g. {unnamed[0]}) match no team member; their mail is counted under the "
             "address. To count it for a member, name the member in the team file as the "
             "address's display name (e.g. Anna Ahonen), or as the address itself"]
@@ -942,10 +943,6 @@ def _member_notes(log: _Classifier, team: pd.DataFrame | None) -> list[str]:
 
 def _label(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"e-mail ({', '.join(names)})"
-
-
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _top(counter: Counter[str], k: int = 5) -> list[tuple[str, int]]:
@@ -963,7 +960,7 @@ def _skip_notes(skipped: list[_Skip]) -> list[str]:
                 s.where + (f" <{s.message_id}>" if s.message_id else "")
                 + (f": {s.detail!r}" if s.detail else ": none") for s in these[:_EXAMPLES])
             more = f"; {len(these) - _EXAMPLES} more" if len(these) > _EXAMPLES else ""
-            out.append(f"{file}: {_n(len(these), 'message')} {words} left out ({examples}{more})")
+            out.append(f"{file}: {plural(len(these), 'message')} {words} left out ({examples}{more})")
     return out
 
 
@@ -973,7 +970,7 @@ def _duplicate_notes(dups: list[tuple[_Message, _Message]], label: str) -> list[
     later, first = dups[0]
     where = (f"{first.file} {first.where} and {later.file} {later.where}"
              if first.file != later.file else f"{first.where} and {later.where}")
-    return [f"{label}: {_n(len(dups), 'message')} appeared again (same Message-ID, sender and "
+    return [f"{label}: {plural(len(dups), 'message')} appeared again (same Message-ID, sender and "
             f"date, e.g. <{later.message_id}> in {where}); each message counted once"]
 
 

@@ -542,7 +542,7 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
                               highlight: str | None = None, selected: object = None) -> go.Figure:
     """Commitment score (x) against energy (y), one point per account coloured by tier.
 
-    ``accounts`` is :func:`workbench.plan.account_table` (``account_id, name, tier,
+    ``accounts`` is :func:`workbench.explore.account_table` (``account_id, name, tier,
     segment, commitment_score, energy, net_value, drop_candidate``, optionally
     ``high_energy``: the dotted line is where the high-energy set begins); ``tiers``
     orders the colours as :func:`plot_tiers` does (the plan's tier order). ``highlight``

@@ -50,6 +50,18 @@ class LocalKernelManager(AsyncKernelManager):
         # every kernel there: a scheduled report and a test run at once would cross wires.
         return os.path.join(tempfile.gettempdir(), f"workbench-{uuid.uuid4().hex[:12]}")
 
+    #: File the kernel process's own messages are appended to; empty: the terminal.
+    kernel_log = Unicode("")
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if not self.kernel_log:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        # jupyter_client interrupts every kernel it shuts down, and ipykernel now and then
+        # logs that as "ERROR | KeyboardInterrupt caught in kernel": such lines belong in
+        # the run's log, not among the progress lines on the terminal.
+        with open(self.kernel_log, "ab") as out:
+            return await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": out, "stderr": out})
+
 
 @dataclass(frozen=True)
 class NotebookRun:
@@ -154,7 +166,7 @@ def run_report(
         for i, nb in enumerate(notebooks, 1):
             t0 = time.perf_counter()
             executed = staging / nb.name
-            _execute(nb, executed, inputs, params.report.cell_timeout_seconds)
+            _execute(nb, executed, inputs, params.report.cell_timeout_seconds, staging / "run.log")
             html = _export_html(executed, title=f"{nb.stem} · {params.client.name} · {day}")
             secs = time.perf_counter() - t0
             done.append(NotebookRun(nb.stem, secs, executed, html))
@@ -207,12 +219,13 @@ def _close(log: logging.Logger) -> None:
         log.removeHandler(h)
 
 
-def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int) -> None:
+def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kernel_log: Path) -> None:
+    manager = type("RunKernelManager", (LocalKernelManager,), {"kernel_log": Unicode(str(kernel_log))})
     try:
         pm.execute_notebook(
             str(nb), str(out), parameters=parameters, kernel_name="python3",
             cwd=str(nb.parent), execution_timeout=timeout, progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=LocalKernelManager,
+            log_output=False, report_mode=False, kernel_manager_class=manager,
         )
     except pm.PapermillExecutionError as e:
         evalue = str(e.evalue).strip().splitlines()[0] if str(e.evalue).strip() else ""
