@@ -15,8 +15,9 @@ from hypothesis.extra.pandas import column, data_frames
 import realdata
 import workbench as wb
 from workbench import Params, ParamsError, load_params
+from workbench.backtesting import backtest, backtest_table, paired_bootstrap
 from workbench.commitment import (
-    INDICATORS, backtest, commitment_scores, score_parts, segment_of,
+    INDICATORS, commitment_scores, score_parts, segment_of,
 )
 
 
@@ -60,7 +61,11 @@ def test_scores_parts_segments_and_confidence(scored: pd.DataFrame, sample: wb.A
     # New accounts are scored, but flagged as thin data.
     new = scored[scored.true_archetype == "new"]
     assert (new.confidence == "low").mean() >= 0.8
-    assert scored.drivers.str.startswith("strongest:").all()
+    # A strength is an indicator the account has evidence for and ranks above the middle on.
+    for _, r in scored.iterrows():
+        strong = r.drivers.split(";")[0].removeprefix("strongest: ").split(", ")
+        if r.drivers.startswith("strongest:"):
+            assert all(i in r.available.split(",") for i in strong), r.drivers
 
 
 indicator_frames = data_frames(
@@ -120,14 +125,96 @@ def test_backtest_uses_nothing_after_the_cutoff(sample: wb.Analysis) -> None:
     pd.testing.assert_frame_equal(full, flattered)
 
 
-def test_backtest_beats_baselines_on_the_sample(sample: wb.Analysis) -> None:
-    bt = backtest(sample.portfolio, sample.params, as_of=sample.as_of)
+@pytest.fixture(scope="module")
+def sample_backtest(sample: wb.Analysis):
+    return backtest(sample.portfolio, sample.params, as_of=sample.as_of)
+
+
+def test_backtest_beats_baselines_on_the_sample(sample: wb.Analysis, sample_backtest) -> None:
+    bt = sample_backtest
     assert bt.cutoff == sample.as_of - dt.timedelta(days=180) and bt.accounts > 200
-    assert bt.auc["commitment score"] > max(bt.auc["recency only"], bt.auc["frequency only"])
+    beats = {d.baseline: d for d in bt.differences}
+    assert set(beats) == {"recency only", "frequency only", "BG/NBD"}
+    assert beats["recency only"].beats and beats["BG/NBD"].beats, bt.as_dict()["auc_difference"]
+    # Frequency is strong on the sample: the score is ahead, but its interval still spans 0.
+    assert beats["frequency only"].difference > 0
+    assert "BetaGeoModel" in bt.baseline_notes[0]
     retained = bt.by_segment.set_index("segment").retained_share
     assert retained["average"] > retained["shallow"] > retained["convertible"]
     assert bt.committed_lift is not None and bt.committed_lift > 1
-    assert set(bt.as_dict()) >= {"cutoff", "auc", "committed_lift", "retention_by_segment"}
+    d = bt.as_dict()
+    assert set(d) >= {"cutoff", "auc", "auc_difference", "committed_lift", "retention_by_segment", "baseline_notes"}
+    assert d["auc_difference"]["BG/NBD"]["ci95"][0] > 0
+
+
+def test_paired_bootstrap_interval_covers_the_difference_and_narrows_with_pairing() -> None:
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 600)
+    shared = rng.normal(0, 1, 600)
+    a, b = y + shared + rng.normal(0, 0.3, 600), y + shared + rng.normal(0, 0.35, 600)
+    d = paired_bootstrap(y, {"a": a, "b": b, "same": a.copy()}, "a", n_boot=400)
+    by = {x.baseline: x for x in d}
+    assert by["b"].low <= by["b"].difference <= by["b"].high
+    assert by["same"].difference == 0 and by["same"].low == by["same"].high == 0
+    assert not by["same"].beats
+
+
+def test_cancellations_are_not_purchases(sample: wb.Analysis) -> None:
+    """An account whose only invoices are credit notes has no purchase evidence and is
+    outside the backtest population; credit notes add no purchase to anyone."""
+    p = sample.portfolio
+    acc = pd.concat([p.accounts, p.accounts.iloc[[0]].assign(account_id="ZCREDIT", name="Credit Only Oy")])
+    credits = p.invoices.iloc[[0, 1, 2]].assign(account_id="ZCREDIT", amount=[-100.0, -50.0, -20.0],
+                                                date=pd.Timestamp(sample.as_of) - pd.Timedelta(days=300))
+    port = dataclasses.replace(p, accounts=acc, invoices=pd.concat([p.invoices, credits], ignore_index=True))
+    m = wb.account_metrics(port, sample.params, as_of=sample.as_of).set_index("account_id")
+    assert m.loc["ZCREDIT", "n_purchases"] == 0 and pd.isna(m.loc["ZCREDIT", "last_purchase"])
+    s = commitment_scores(m.reset_index(), sample.params)
+    avail = s.set_index("account_id").loc["ZCREDIT", "available"]
+    assert not {"regularity", "recency", "outlook", "breadth"} & set(avail.split(","))
+    bt = backtest(port, sample.params, as_of=sample.as_of, n_boot=50)
+    base = backtest(p, sample.params, as_of=sample.as_of, n_boot=50)
+    assert bt.accounts == base.accounts
+
+
+def _with_account(sample: wb.Analysis, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """The sample's scores with one more account, ZNEW, whose interactions are ``rows``
+    of (days before as_of, channel, direction)."""
+    p = sample.portfolio
+    acc = pd.concat([p.accounts, p.accounts.iloc[[0]].assign(account_id="ZNEW", name="Zeta Oy",
+                                                           since=pd.NaT, contract=None)])
+    base = p.interactions.iloc[0]
+    now = pd.Timestamp(sample.as_of, tz="UTC") + pd.Timedelta(hours=9)
+    extra = pd.DataFrame([
+        base.to_dict() | {"account_id": "ZNEW", "ts": now - pd.Timedelta(days=d), "channel": ch, "direction": di,
+                          "interaction_id": f"Z{i}", "thread_id": f"ZT{i}", "seq": 10**7 + i}
+        for i, (d, ch, di) in enumerate(rows)
+    ])
+    port = dataclasses.replace(p, accounts=acc, interactions=pd.concat([p.interactions, extra], ignore_index=True))
+    m = wb.account_metrics(port, sample.params, as_of=sample.as_of)
+    return commitment_scores(m, sample.params).set_index("account_id")
+
+
+def test_written_to_and_never_answered_is_not_committed_on_engagement(sample: wb.Analysis) -> None:
+    s = _with_account(sample, [(d, "email", "out") for d in range(5, 300, 20)])  # 15 unanswered e-mails
+    r = s.loc["ZNEW"]
+    assert not r.committed
+    assert "engagement" not in r.drivers.split(";")[0]
+    assert r.part_engagement == 0 or r.part_engagement < r.commitment_score * 0.5
+
+
+def test_no_evidence_earns_no_points_and_names_no_strength(sample: wb.Analysis) -> None:
+    s = _with_account(sample, [])
+    r = s.loc["ZNEW"]
+    assert r.segment == "unscored" and not r.committed and r.confidence == "low"
+    assert r.drivers == "no evidence to score"
+    assert (s.loc["ZNEW"].filter(like="part_").fillna(0) == 0).all()
+
+
+def test_constant_indicator_carries_no_weight(sample: wb.Analysis) -> None:
+    m = sample.metrics.assign(n_meeting=0, n_visit=0)
+    s = commitment_scores(m, sample.params)
+    assert "part_meetings" not in s and not s.available.str.contains("meetings").any()
 
 
 def test_backtest_refuses_an_unknowable_outcome(sample: wb.Analysis) -> None:
@@ -137,14 +224,16 @@ def test_backtest_refuses_an_unknowable_outcome(sample: wb.Analysis) -> None:
 
 @pytest.mark.real
 def test_backtest_on_online_retail() -> None:
-    """UCI Online Retail, scored at 2011-06-30: the score beats recency and frequency."""
+    """UCI Online Retail, scored at 2011-06-30: the score beats recency, frequency and
+    BG/NBD, each with its whole 95 % interval above zero."""
     portfolio = realdata.online_retail()
     if portfolio is None:
         pytest.skip("../shared/data/real/online_retail.csv.gz is not here")
     bt = backtest(portfolio, Params(), as_of=dt.date(2011, 12, 10), cutoff=dt.date(2011, 6, 30), horizon_days=150)
-    print(bt.as_dict())
+    print(backtest_table(bt))
     assert bt.accounts > 2500
-    assert bt.auc["commitment score"] > max(bt.auc["recency only"], bt.auc["frequency only"])
+    assert all(d.beats for d in bt.differences), backtest_table(bt)
+    assert {d.baseline for d in bt.differences} == {"recency only", "frequency only", "BG/NBD"}
     assert bt.auc["commitment score"] >= 0.70
     retained = bt.by_segment.set_index("segment").retained_share
     assert list(retained) == sorted(retained, reverse=True), "retention falls segment by segment"

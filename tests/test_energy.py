@@ -27,12 +27,12 @@ from workbench.energy import (
     pareto,
     team_load,
     whale_curve,
-    what_if,
 )
 from workbench.load import read_table
 from workbench.metrics import account_metrics
 from workbench.params import TableSource
 from workbench.paths import repo_root
+from workbench.whatif import SCENARIOS, what_if
 
 AS_OF = dt.date(2025, 7, 1)
 REAL = repo_root().parent / "shared" / "data" / "real"
@@ -219,20 +219,27 @@ def test_what_if_sums_are_consistent(sample: tuple[EnergyDrain, pd.DataFrame]) -
     assert w.revenue_lost == pytest.approx(chosen["revenue"].sum())
     assert w.margin_lost == pytest.approx(chosen["margin"].sum())
     assert w.hours_freed == pytest.approx(chosen["effort_hours"].sum(), abs=1e-3)
-    rest = b[~b["account_id"].isin(w.accounts)]
-    assert w.retained_margin_per_hour == pytest.approx(rest["margin"].sum() / rest["energy_effort"].sum())
-    assert w.net_change == pytest.approx(w.value_of_hours - w.margin_lost)
+    # A freed hour sold again is worth what an hour of capacity costs, nothing more.
+    assert w.hour_cost == pytest.approx(d.rates.rate_per_hour)
     opts = w.options.set_index("option")
-    assert np.allclose(opts["net_change"], opts["margin_change"] + opts["value_of_hours"])
-    assert opts.loc["let them go", "net_change"] == pytest.approx(w.net_change)
+    for s in SCENARIOS:
+        assert np.allclose(opts[f"net_{s}"], opts["margin_change"] + opts[f"value_{s}"])
+        assert np.allclose(opts[f"value_{s}"], opts[f"refill_{s}"] * opts["hours_freed"] * w.hour_cost)
     # The whole set is the sum of any split of it.
     half = list(w.accounts[: len(w.accounts) // 2])
     other = list(w.accounts[len(w.accounts) // 2 :])
-    a, c = what_if(b, half, d_params()), what_if(b, other, d_params())
+    a, c = (what_if(b, part, d_params(), hour_cost=w.hour_cost, refill=w.refill) for part in (half, other))
     assert a.revenue_lost + c.revenue_lost == pytest.approx(w.revenue_lost)
     assert a.hours_freed + c.hours_freed == pytest.approx(w.hours_freed)
-    lost_if_drop = w.break_even_redeploy_share * w.hours_freed * w.retained_margin_per_hour
-    assert lost_if_drop == pytest.approx(w.margin_lost)
+    assert w.break_even_refill * w.hours_freed * w.hour_cost == pytest.approx(w.margin_lost)
+
+
+def test_sample_refill_is_the_pace_of_new_customers(sample: tuple[EnergyDrain, pd.DataFrame]) -> None:
+    d, _ = sample
+    r = d.what_if.refill
+    assert r.basis == "new customers" and r.new_customers > 0
+    assert r.demand_hours[1] == pytest.approx(r.new_customer_hours)
+    assert d.headline()["what_if"]["refill"]["new_customers"] == r.new_customers
 
 
 def d_params() -> Params:
@@ -240,8 +247,9 @@ def d_params() -> Params:
 
 
 def test_what_if_of_nothing_changes_nothing(sample: tuple[EnergyDrain, pd.DataFrame]) -> None:
-    w = what_if(sample[0].breakdown, [], d_params())
-    assert (w.revenue_lost, w.hours_freed, w.net_change, w.break_even_redeploy_share) == (0, 0, 0, None)
+    w = what_if(sample[0].breakdown, [], d_params(), hour_cost=77.0, refill=sample[0].what_if.refill)
+    assert (w.revenue_lost, w.hours_freed, w.break_even_refill) == (0, 0, None)
+    assert w.options.filter(like="net_").abs().to_numpy().sum() == 0
 
 
 # --------------------------------------------------------------------------- the rules

@@ -6,7 +6,8 @@ and run the parameterized notebooks into a report.
 
 from .analysis import Analysis, start
 from .businesstime import BusinessCalendar, add_business_hours, business_hours_between
-from .commitment import Backtest, backtest, commitment_scores
+from .backtesting import Backtest, backtest, backtest_table
+from .commitment import commitment_scores
 from .energy import EnergyDrain, energy_drain
 from .exceptions import InputError, ParamsError, RunError, WorkbenchError
 from .kpis import RelationshipKpis, relationship_kpis
@@ -34,6 +35,7 @@ __all__ = [
     "account_metrics",
     "add_business_hours",
     "backtest",
+    "backtest_table",
     "business_hours_between",
     "commitment_scores",
     "communication_plan",

@@ -3,30 +3,25 @@
 The score is a weighted mean of behavioural indicators, each percentile-ranked within the
 portfolio, so every account's score is the sum of named parts anyone can read. Segments
 follow Hofmeyr's Conversion Model: committed accounts are *entrenched* or *average*,
-uncommitted ones *shallow* or *convertible*. :func:`backtest` scores the portfolio as it
-stood at an earlier cut-off, using nothing after it, and measures how well the score
-predicted who kept buying, against recency-only and frequency-only baselines.
+uncommitted ones *shallow* or *convertible*. :mod:`workbench.backtest` proves the score
+predicts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score, roc_curve
 
-from .metrics import account_metrics
+from .bgnbd import expected_purchases
 from .params import Params
-from .portfolio import Portfolio
 
 #: Indicators in the order they are shown, with what each measures (higher = more committed).
+#: Their names are the params schema's (:data:`workbench.params.INDICATOR_NAMES`).
 INDICATORS: dict[str, str] = {
-    "tenure": "days since the relationship began",
+    "tenure": "how long it has been a customer (from its own first purchase, message or contract)",
     "regularity": "share of months with a purchase (of the months it could have bought in)",
     "recency": "how recently it last bought (or last wrote to us, without invoices)",
+    "outlook": "purchases it is expected to make in the coming period (BG/NBD, from its purchase history)",
     "trend": "revenue in the last year against the year before",
     "breadth": "how many different services it buys",
     "satisfaction": "its latest survey score",
@@ -36,11 +31,21 @@ INDICATORS: dict[str, str] = {
     "contract": "how binding its contract is (retainer, subscription, project, ad hoc)",
 }
 SEGMENTS = ("entrenched", "average", "shallow", "convertible")
-_NEVER = 10 * 365  # days since the last purchase of an account that never bought
+#: Months of prior weight behind the portfolio's typical regularity: an account seen for a
+#: quarter or less is judged mostly by what is typical, one seen for a year mostly by itself.
+_PRIOR_MONTHS = 3.0
 
 
 def commitment_indicators(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Raw indicator values per account (NaN where the data says nothing).
+    """Raw indicator values per account, missing where the account gives no evidence.
+
+    An indicator is evidence only where the account did something it could be judged on:
+    purchase indicators need a purchase (credit notes and cancellations are not
+    purchases), ``trend`` a purchase before the window so there is a year to compare with,
+    ``harmony`` a message from it, ``engagement`` an unprompted contact from us,
+    ``satisfaction`` a survey answer, ``contract`` a known contract type, ``tenure`` a
+    trace of its own (not only our messages to it). Indicators that do not vary over the
+    portfolio are left out: they cannot tell one account from another.
 
     Parameters
     ----------
@@ -52,45 +57,87 @@ def commitment_indicators(metrics: pd.DataFrame, params: Params) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``account_id``, one column per name in :data:`INDICATORS`.
+        Indexed by ``account_id``, one column per informative name in :data:`INDICATORS`.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> a = wb.start()
+    >>> raw = commitment_indicators(a.metrics, a.params)
+    >>> bool(raw["engagement"].isna().eq(a.metrics.set_index("account_id").proactive_outbound.eq(0)).all())
+    True
     """
     m = metrics.set_index("account_id")
     as_of = pd.Timestamp(metrics.attrs["as_of"])
-    window_months = metrics.attrs.get("window_days", 365) / 30.44
-    has_invoices = "last_invoice" in m
+    window_days = float(metrics.attrs.get("window_days", 365))
     out = pd.DataFrame(index=m.index)
     out["tenure"] = m["tenure_days"].astype("float64")
-    if has_invoices:
-        months_possible = (m["tenure_days"].astype("float64") / 30.44).clip(1, window_months).round()
-        out["regularity"] = m["invoice_months"] / months_possible
-        since_purchase = (as_of - m["last_invoice"]).dt.days.astype("float64").fillna(_NEVER)
-        out["recency"] = -since_purchase
-        out["trend"] = np.log((m["revenue"].clip(lower=0) + 1) / (m["revenue_prev"].clip(lower=0) + 1))
-        out["breadth"] = m["n_services"].astype("float64")
+    if "last_purchase" in m:
+        bought = m["last_purchase"].notna()
+        since = (as_of - m["last_purchase"]).dt.days.astype("float64")
+        age = (as_of - m["first_purchase"]).dt.days.astype("float64")
+        months_possible = (m["tenure_days"].astype("float64") / 30.44).clip(1, window_days / 30.44)
+        share = m["invoice_months"] / months_possible
+        typical = float(share[bought].mean()) if bought.any() else 0.0
+        # Shrunk towards the portfolio's typical share: two purchases in a new account's
+        # first two months are not yet the regularity of a two-year customer.
+        out["regularity"] = ((m["invoice_months"] + _PRIOR_MONTHS * typical)
+                             / (months_possible + _PRIOR_MONTHS)).where(bought)
+        out["recency"] = (-since).where(bought)
+        expected, note = expected_purchases(
+            (m["n_purchases_lifetime"] - 1).where(bought), (m["last_purchase"] - m["first_purchase"]).dt.days,
+            age, params.commitment.backtest.horizon_days)
+        out["outlook"] = expected
+        out.attrs["outlook"] = note
+        window_start = as_of - pd.Timedelta(days=window_days)
+        compared = m["first_purchase"] < window_start
+        out["trend"] = np.log((m["revenue"].clip(lower=0) + 1) / (m["revenue_prev"].clip(lower=0) + 1)).where(compared)
+        out["breadth"] = m["n_services"].astype("float64").where(bought)
     else:
-        out["recency"] = -m["recency_days"].astype("float64").fillna(_NEVER)
+        out["recency"] = -m["recency_days"].astype("float64")
     if "survey_last" in m:
         out["satisfaction"] = m["survey_last"]
-    if m["complaints"].sum() > 0:
-        # Dissatisfaction as behaviour: surveys reach few accounts, every log has complaints.
-        out["harmony"] = -(m["complaints"] / m["n_inbound"].where(m["n_inbound"] > 0))
-    if m["n_outbound"].sum() > 0:
-        out["engagement"] = m["reply_share"]
-    if m["n_interactions"].sum() > 0:
-        out["meetings"] = (m["n_meeting"] + m["n_visit"]).astype("float64")
-    if "contract" in m and m["contract"].notna().any():
+    # Dissatisfaction as behaviour: surveys reach few accounts, every log has complaints.
+    out["harmony"] = -(m["complaints"] / m["n_inbound"].where(m["n_inbound"] > 0))
+    out["engagement"] = m["reply_share"]
+    out["meetings"] = (m["n_meeting"] + m["n_visit"]).astype("float64").where(m["n_interactions"] > 0)
+    if "contract" in m:
         levels = {k.lower(): v for k, v in params.commitment.contract_levels.items()}
         out["contract"] = m["contract"].str.lower().map(levels).astype("float64")
-    # An indicator nobody has data for is not an indicator of this portfolio.
-    return out[[c for c in INDICATORS if c in out and out[c].notna().any()]]
+    informative = [c for c in INDICATORS if c in out and out[c].nunique(dropna=True) > 1]
+    return out[informative]
+
+
+def indicator_ranks(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator as a percentile rank among the accounts with evidence for it, 0–1.
+
+    The portfolio's lowest value earns 0, however many accounts share it, so the accounts
+    that never answered us (engagement 0) earn nothing for engagement. Above it, accounts
+    tied share the middle of their tie (the usual mid-rank), so the many retainers tied at
+    the top of ``contract`` are neither flattered nor pushed down against the order of the
+    others; the highest value earns 1. Missing values (no evidence) stay missing; an
+    indicator with fewer than two accounts of evidence is missing for all.
+
+    Examples
+    --------
+    >>> ind = pd.DataFrame({"engagement": [0.0, 0.0, 0.0, 0.5, 1.0], "contract": [0.0, 0.5, 1.0, 1.0, 1.0]})
+    >>> r = indicator_ranks(ind)
+    >>> r["engagement"].tolist(), r["contract"].tolist()
+    ([0.0, 0.0, 0.0, 0.75, 1.0], [0.0, 0.25, 0.75, 0.75, 0.75])
+    """
+    n = indicators.notna().sum()
+    mid = (indicators.rank(method="average") - 1).div((n - 1).where(n > 1), axis=1)
+    return mid.mask(indicators.eq(indicators.min()), 0.0).where(mid.notna())
 
 
 def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Score 0–100, segment, confidence and the named parts of every account's score.
 
-    Each indicator is percentile-ranked within the portfolio (ties share their rank);
-    the score is ``100 × Σ wᵢ·rankᵢ / Σ wᵢ`` over the indicators the account has data
-    for, so ``part_<indicator>`` columns add up to the score exactly.
+    Each indicator is ranked within the portfolio (:func:`indicator_ranks`); the score is
+    ``100 × Σ wᵢ·rankᵢ / Σ wᵢ`` over the indicators the account has evidence for (the
+    weights renormalised over those), so ``part_<indicator>`` columns add up to the score
+    exactly and an indicator without evidence neither helps nor hurts. An account with no
+    evidence at all is ``unscored``.
 
     Examples
     --------
@@ -101,16 +148,17 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     True
     """
     raw = commitment_indicators(metrics, params)
-    parts = score_parts(raw, params.commitment.weights)
-    ranks = raw.rank(pct=True, method="average")
-    used = ranks.notna() & (pd.Series(params.commitment.weights).reindex(raw.columns).fillna(0) > 0)
+    weights = params.commitment.weights
+    parts = score_parts(raw, weights)
+    ranks = indicator_ranks(raw)
+    used = ranks.notna() & (pd.Series(weights).reindex(raw.columns).fillna(0) > 0)
     score = parts.sum(axis=1).where(used.any(axis=1))
 
     out = pd.DataFrame(index=raw.index)
     out["commitment_score"] = score
     out["segment"] = segment_of(out["commitment_score"], params)
     out["committed"] = out["segment"].isin(["entrenched", "average"])
-    out["confidence"] = _confidence(metrics.set_index("account_id"), used, params)
+    out["confidence"] = _confidence(metrics.set_index("account_id"), used, weights, params)
     out["drivers"] = _drivers(ranks, used)
     out["available"] = used.apply(lambda r: ",".join(r.index[r]), axis=1)
     for name in raw.columns:
@@ -121,17 +169,18 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
 def score_parts(indicators: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     """Points each indicator contributes to each account's score (rows sum to 0–100).
 
-    Every indicator is percentile-ranked among the accounts that have it (ties share the
-    average rank); an account's points are ``100 × wᵢ·rankᵢ / Σ wⱼ`` over the indicators
-    it has, so a missing indicator neither helps nor hurts.
+    An account's points for indicator *i* are ``100 × wᵢ·rankᵢ / Σ wⱼ`` over the
+    indicators it has evidence for (:func:`indicator_ranks`), so a missing indicator
+    neither helps nor hurts.
 
     Examples
     --------
-    >>> ind = pd.DataFrame({"recency": [-5.0, -50.0], "tenure": [100.0, None]}, index=["a", "b"])
+    >>> ind = pd.DataFrame({"recency": [-5.0, -50.0, -20.0], "tenure": [100.0, None, 50.0]},
+    ...                    index=["a", "b", "c"])
     >>> score_parts(ind, {"recency": 1, "tenure": 1}).sum(axis=1).tolist()
-    [100.0, 50.0]
+    [100.0, 0.0, 25.0]
     """
-    ranks = indicators.rank(pct=True, method="average")
+    ranks = indicator_ranks(indicators)
     w = pd.Series({k: float(weights.get(k, 0.0)) for k in indicators.columns}, dtype="float64")
     used = ranks.notna() & (w > 0)
     total = used.mul(w, axis=1).sum(axis=1).replace(0, np.nan)
@@ -147,23 +196,39 @@ def segment_of(score: pd.Series, params: Params) -> pd.Series:
     return seg.where(score.notna(), "unscored")
 
 
-def _confidence(m: pd.DataFrame, used: pd.DataFrame, params: Params) -> pd.Series:
+def _confidence(m: pd.DataFrame, used: pd.DataFrame, weights: dict[str, float], params: Params) -> pd.Series:
+    """high / medium / low: falls with the weight of missing evidence and with thin history.
+
+    ``evidence`` is the share of the portfolio's indicator weight the account has evidence
+    for. Low: a young relationship, few acts of its own (messages, meetings, purchases)
+    or under ``commitment.confidence.min_evidence`` of the weight; medium: under
+    ``min_evidence_high``.
+    """
     c = params.commitment.confidence
-    events = m["n_interactions"] + m.get("n_purchases", 0)
-    thin = (m["tenure_days"].astype("float64").fillna(0) < c.min_tenure_days) | (events < c.min_events)
-    sparse = used.sum(axis=1) < (2 / 3) * used.shape[1]
-    return pd.Series(
-        np.select([thin.to_numpy(), sparse.to_numpy()], ["low", "medium"], "high"), index=m.index
-    )
+    w = pd.Series(weights).reindex(used.columns).fillna(0.0)
+    evidence = used.mul(w, axis=1).sum(axis=1) / w.sum() if w.sum() else pd.Series(0.0, index=used.index)
+    own = m["n_inbound"] + m["n_meeting"] + m["n_visit"] + m.get("n_purchases", 0)
+    thin = (m["tenure_days"].astype("float64").fillna(0) < c.min_tenure_days) | (own < c.min_events)
+    low = thin.to_numpy() | (evidence < c.min_evidence).to_numpy()
+    medium = (evidence < c.min_evidence_high).to_numpy()
+    return pd.Series(np.select([low, medium], ["low", "medium"], "high"), index=m.index)
 
 
 def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
-    """'strongest: regularity, recency; weakest: satisfaction' from the percentile ranks."""
+    """'strongest: regularity, recency; weakest: satisfaction' from the ranks.
+
+    Only indicators above the portfolio's middle are named strengths and only those below
+    it weaknesses, so an account that is weak everywhere has no strength.
+    """
     def one(row: pd.Series) -> str:
-        r = row.dropna().sort_values(ascending=False)
+        r = row.dropna().sort_values(ascending=False, kind="stable")
         if r.empty:
-            return ""
-        return f"strongest: {', '.join(r.index[:2])}; weakest: {r.index[-1]}"
+            return "no evidence to score"
+        strong, weak = r[r > 0.5].index[:2], r[r < 0.5].index[-1:]
+        return "; ".join([
+            f"strongest: {', '.join(strong)}" if len(strong) else "no strength above the portfolio's middle",
+            f"weakest: {weak[0]}" if len(weak) else "no weakness below the portfolio's middle",
+        ])
 
     return ranks.where(used).apply(one, axis=1)
 
@@ -186,120 +251,6 @@ def account_drivers(scores: pd.DataFrame, account_id: str, params: Params) -> pd
     return out[out["possible"] > 0].sort_values("possible", ascending=False, kind="stable").reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class Backtest:
-    """How well the score at ``cutoff`` predicted buying in the ``horizon_days`` after it."""
-
-    cutoff: dt.date
-    horizon_days: int
-    accounts: int
-    retained_share: float
-    auc: dict[str, float]
-    committed_lift: float | None
-    by_segment: pd.DataFrame
-    roc: pd.DataFrame
-    outcome: str
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready headline figures (no curves)."""
-        return {
-            "cutoff": self.cutoff.isoformat(),
-            "horizon_days": self.horizon_days,
-            "accounts": self.accounts,
-            "retained_share": round(self.retained_share, 4),
-            "auc": {k: round(v, 4) for k, v in self.auc.items()},
-            "committed_lift": None if self.committed_lift is None else round(self.committed_lift, 3),
-            "retention_by_segment": self.by_segment.round(4).to_dict(orient="records"),
-            "outcome": self.outcome,
-            "notes": self.notes,
-        }
-
-
-def backtest(
-    portfolio: Portfolio,
-    params: Params,
-    *,
-    as_of: dt.date,
-    cutoff: dt.date | None = None,
-    horizon_days: int | None = None,
-) -> Backtest:
-    """Score the portfolio at ``cutoff`` and check who kept buying afterwards.
-
-    Only data before ``cutoff`` enters the score (:func:`account_metrics` filters every
-    table by date); the outcome is whether the account bought (or, without invoices,
-    wrote to us) within ``horizon_days`` after it. Accounts count when the relationship
-    existed and was active (an interaction or a purchase within ``kpis.active_days``)
-    at the cut-off.
-
-    Raises
-    ------
-    ValueError
-        When the horizon runs past ``as_of`` (the outcome would be unknown).
-    """
-    cfg = params.commitment.backtest
-    horizon = horizon_days or cfg.horizon_days
-    cut = cutoff or cfg.cutoff or (as_of - dt.timedelta(days=horizon))
-    if cut + dt.timedelta(days=horizon) > as_of:
-        raise ValueError(
-            f"backtest horizon runs past the data: {cut} + {horizon} days is after {as_of}; "
-            "set an earlier commitment.backtest.cutoff or a shorter horizon_days"
-        )
-    metrics = account_metrics(portfolio, params, as_of=cut)
-    scores = commitment_scores(metrics, params).set_index("account_id")
-    m = metrics.set_index("account_id")
-    population = m["tenure_days"].notna() & (m["recency_days"].astype("float64") < params.kpis.active_days)
-    ids = m.index[population.to_numpy()]
-
-    outcome, what = _kept_buying(portfolio, params, cut, horizon)
-    y = outcome.reindex(ids, fill_value=False).astype(int)
-    raw = commitment_indicators(metrics, params).loc[ids]
-    candidates = {
-        "commitment score": scores.loc[ids, "commitment_score"],
-        "recency only": raw["recency"],
-        "frequency only": m.loc[ids, "n_purchases"] if "n_purchases" in m else m.loc[ids, "n_inbound"],
-    }
-    notes: list[str] = []
-    if y.nunique() < 2:
-        notes.append("every account had the same outcome: AUC is undefined")
-        auc = {k: float("nan") for k in candidates}
-        roc = pd.DataFrame(columns=["model", "fpr", "tpr"])
-    else:
-        auc = {k: float(roc_auc_score(y, v.fillna(v.min()))) for k, v in candidates.items()}
-        roc = pd.concat(
-            [pd.DataFrame(dict(zip(("fpr", "tpr"), roc_curve(y, v.fillna(v.min()))[:2]))).assign(model=k)
-             for k, v in candidates.items()],
-            ignore_index=True,
-        )
-    seg = scores.loc[ids, "segment"]
-    by_segment = (
-        pd.DataFrame({"segment": seg, "retained": y})
-        .groupby("segment")["retained"].agg(accounts="size", retained_share="mean")
-        .reindex([s for s in SEGMENTS if s in set(seg)])
-        .reset_index()
-    )
-    base = float(y.mean()) if len(y) else float("nan")
-    committed = scores.loc[ids, "committed"]
-    lift = float(y[committed].mean() / base) if committed.any() and base > 0 else None
-    return Backtest(
-        cutoff=cut, horizon_days=horizon, accounts=len(ids), retained_share=base, auc=auc,
-        committed_lift=lift, by_segment=by_segment, roc=roc, outcome=what, notes=notes,
-    )
-
-
-def _kept_buying(portfolio: Portfolio, params: Params, cut: dt.date, horizon: int) -> tuple[pd.Series, str]:
-    end = pd.Timestamp(cut) + pd.Timedelta(days=horizon)
-    if portfolio.has("invoices"):
-        inv = portfolio.invoices
-        after = inv[(inv["date"] >= pd.Timestamp(cut)) & (inv["date"] < end) & (inv["amount"] > 0)]
-        return pd.Series(True, index=after["account_id"].unique()), f"bought within {horizon} days"
-    tz = params.client.timezone
-    log = portfolio.interactions
-    lo, hi = pd.Timestamp(cut, tz=tz), end.tz_localize(tz)
-    after = log[(log["ts"] >= lo) & (log["ts"] < hi) & (log["direction"] == "in")]
-    return pd.Series(True, index=after["account_id"].unique()), f"wrote to us within {horizon} days"
-
-
 def segment_table(scores: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """Accounts and revenue per segment, with their shares of the portfolio."""
     df = scores[["account_id", "segment"]].merge(_with_revenue(metrics)[["account_id", "revenue"]], on="account_id")
@@ -317,24 +268,30 @@ def _with_revenue(metrics: pd.DataFrame) -> pd.DataFrame:
     return metrics if "revenue" in metrics else metrics.assign(revenue=np.nan)
 
 
+#: The commitment × revenue map's quadrants by (committed, revenue above the split). Plain
+#: descriptions, not the plan's tier names: the tiers (notebook 03) also weigh energy, net
+#: value after the cost to serve, satisfaction and openness, so a word like "core" must
+#: not mean one thing here and another there.
 QUADRANTS = {
-    (True, True): "core",
-    (False, True): "at risk",
-    (True, False): "grow",
-    (False, False): "grey mass",
+    (True, True): "committed, higher revenue",
+    (False, True): "uncommitted, higher revenue",
+    (True, False): "committed, lower revenue",
+    (False, False): "uncommitted, lower revenue",
 }
 
 
 def commitment_quadrants(scores: pd.DataFrame, metrics: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    """Place each account in the commitment × value map.
+    """Place each account in the commitment × revenue map.
 
-    Value splits at the median revenue of paying accounts: *core* (committed, valuable),
-    *at risk* (valuable, not committed), *grow* (committed, small), *grey mass* (neither).
+    Revenue splits at the median revenue of paying accounts over the last twelve months:
+    *higher revenue* is above it, *lower revenue* the rest (non-paying accounts included).
+    Committed is the commitment score's threshold (entrenched or average).
 
     Returns
     -------
     (pandas.DataFrame, float)
-        Per account: id, name, score, segment, revenue, quadrant; and the value split.
+        Per account: id, name, score, segment, revenue, quadrant (a value of
+        :data:`QUADRANTS`); and the revenue split.
     """
     m = _with_revenue(metrics)
     cols = [c for c in ("account_id", "name", "revenue") if c in m]

@@ -34,6 +34,7 @@ from .formatting import money, number, plural
 from .metrics import Engine, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
+from .whatif import WhatIf, refill_evidence, what_if
 
 #: The named parts of energy, in hours; ``energy`` is their sum.
 PARTS = (
@@ -643,148 +644,6 @@ def _kept_because(row: pd.Series, min_tenure: int, value_known: bool) -> str:
     return ", ".join(why)
 
 
-# --------------------------------------------------------------------------- what-if
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    """Letting a set of accounts go, against fixing them, for the same accounts.
-
-    ``break_even_redeploy_share`` is the share of the freed hours that must be refilled
-    with work like the retained portfolio's for letting go to pay at all (None when no
-    hours are freed): unlike the value of the hours, it needs no guess about demand.
-    ``options`` compares, side by side: drop, raise to the break-even price, move to a
-    lower-touch tier, publish a response-time policy; each row's ``net_change`` is
-    ``margin_change + value_of_hours``. ``per_account`` holds the same per account, so
-    the set's figures are the sums of its members'.
-    """
-
-    accounts: tuple[str, ...]
-    revenue_lost: float
-    margin_lost: float
-    cost_to_serve: float
-    hours_freed: float
-    energy_freed: float
-    retained_margin_per_hour: float
-    value_of_hours: float
-    net_change: float
-    portfolio_margin: float
-    break_even_redeploy_share: float | None
-    options: pd.DataFrame
-    per_account: pd.DataFrame
-
-    def sentence(self) -> str:
-        """The what-if in one paragraph for the report (markdown)."""
-        if not len(self.accounts):
-            return "No account is a drop candidate, so there is nothing to let go."
-        text = (
-            f"Letting the {len(self.accounts)} candidates go loses {money(self.revenue_lost)} of revenue "
-            f"and {money(self.margin_lost)} of margin, and frees {number(self.hours_freed)} contact hours "
-            f"({number(self.energy_freed)} energy hours). The rest of the portfolio earns "
-            f"{money(self.retained_margin_per_hour)} of margin per contact hour, so the freed hours are "
-            f"worth {money(self.value_of_hours)} if refilled."
-        )
-        if self.break_even_redeploy_share is not None:
-            share = number(100 * self.break_even_redeploy_share, unit="%")
-            text += f" It pays as soon as **{share}** of the freed hours are refilled with work like the rest."
-        return text
-
-    def as_dict(self) -> dict[str, Any]:
-        """Headline totals, rounded, with each option's net change."""
-        d = {k: round(v, 4 if k == "break_even_redeploy_share" else 2)
-             for k, v in asdict(self).items() if isinstance(v, float)}
-        d["accounts"] = len(self.accounts)
-        d["options"] = {
-            str(o): {k: round(float(v), 2) for k, v in r.items()}
-            for o, r in self.options.set_index("option").iterrows()
-        }
-        return d
-
-
-def what_if(breakdown: pd.DataFrame, accounts: Iterable[str], params: Params) -> WhatIf:
-    """What letting ``accounts`` go would cost and free, and the alternatives.
-
-    Dropping loses the accounts' revenue and margin and frees their contact hours, worth
-    the retained portfolio's margin per contact hour times ``energy.redeploy_share`` (the
-    share of freed hours the team can fill with work like the rest). Capacity cost is
-    fixed, so the cost to serve is not counted as a saving: only redeployed hours earn.
-
-    The alternatives keep the account: the break-even price raises revenue by what the net
-    value lacks; a lower-touch tier frees ``energy.lower_touch_effort_cut`` of its hours
-    and energy; a published response-time policy removes ``energy.response_policy_cut`` of
-    its chasers (their hours and energy) and of its after-hours and weekend stress.
-
-    Examples
-    --------
-    >>> b = pd.DataFrame({"account_id": ["a", "b"], "revenue": [100.0, 1000.0],
-    ...                   "margin": [50.0, 600.0], "net_value": [-50.0, 500.0],
-    ...                   "cost_to_serve": [100.0, 100.0], "energy_effort": [10.0, 10.0],
-    ...                   "energy": [30.0, 12.0], "chaser_hours": [2.0, 0.0],
-    ...                   "energy_after_hours": [4.0, 0.0], "energy_off_day": [6.0, 0.0],
-    ...                   "energy_chasers": [2.0, 0.0]})
-    >>> w = what_if(b, ["a"], Params())
-    >>> w.margin_lost, w.hours_freed, w.retained_margin_per_hour, w.net_change
-    (50.0, 10.0, 60.0, 550.0)
-    """
-    e = params.energy
-    ids = breakdown[_BY].astype(str)
-    chosen = ids.isin(set(map(str, accounts))).to_numpy()
-    sel, rest = breakdown[chosen], breakdown[~chosen]
-    rest_hours = float(rest["energy_effort"].sum())
-    per_hour = float(rest["margin"].sum()) / rest_hours if rest_hours else 0.0
-    worth = per_hour * e.redeploy_share
-
-    per = pd.DataFrame({_BY: ids[chosen].to_numpy()})
-    per["revenue_lost"] = sel["revenue"].to_numpy()
-    per["margin_lost"] = sel["margin"].to_numpy()
-    per["hours_freed"] = sel["energy_effort"].to_numpy()
-    per["energy_freed"] = sel["energy"].to_numpy()
-    per["value_of_hours"] = per["hours_freed"] * worth
-    per["drop_net_change"] = per["value_of_hours"] - per["margin_lost"]
-    per["break_even_increase"] = (-sel["net_value"]).clip(lower=0).to_numpy()
-    per["lower_touch_hours"] = e.lower_touch_effort_cut * per["hours_freed"]
-    per["lower_touch_energy"] = e.lower_touch_effort_cut * per["energy_freed"]
-    cut = e.response_policy_cut
-    per["policy_hours"] = cut * sel["chaser_hours"].to_numpy()
-    stress = sel[["energy_after_hours", "energy_off_day", "energy_chasers"]].sum(axis=1).to_numpy()
-    per["policy_energy"] = cut * stress + per["policy_hours"]
-
-    s = per.sum(numeric_only=True)
-    options = pd.DataFrame([
-        _option("let them go", -s["revenue_lost"], -s["margin_lost"], s["hours_freed"], s["energy_freed"], worth),
-        _option("raise to break-even price", s["break_even_increase"], s["break_even_increase"], 0.0, 0.0, worth),
-        _option("lower-touch tier", 0.0, 0.0, s["lower_touch_hours"], s["lower_touch_energy"], worth),
-        _option("response-time policy", 0.0, 0.0, s["policy_hours"], s["policy_energy"], worth),
-    ])
-    return WhatIf(
-        accounts=tuple(per[_BY]), revenue_lost=float(s["revenue_lost"]), margin_lost=float(s["margin_lost"]),
-        cost_to_serve=float(sel["cost_to_serve"].sum()), hours_freed=float(s["hours_freed"]),
-        energy_freed=float(s["energy_freed"]), retained_margin_per_hour=per_hour,
-        value_of_hours=float(s["value_of_hours"]), net_change=float(s["drop_net_change"]),
-        portfolio_margin=float(breakdown["margin"].sum()),
-        break_even_redeploy_share=max(0.0, float(s["margin_lost"] / (s["hours_freed"] * per_hour)))
-        if s["hours_freed"] and per_hour else None,
-        options=options, per_account=per,
-    )
-
-
-def _option(name: str, revenue: float, margin: float, hours: float, energy: float, worth: float) -> dict[str, Any]:
-    value = hours * worth
-    return {"option": name, "revenue_change": float(revenue), "margin_change": float(margin),
-            "hours_freed": float(hours), "energy_freed": float(energy),
-            "value_of_hours": float(value), "net_change": float(margin + value)}
-
-
-def options_table(w: WhatIf) -> pd.DataFrame:
-    """The what-if options side by side, rounded for people."""
-    t = w.options.set_index("option").rename(columns={
-        "revenue_change": "revenue change €", "margin_change": "margin change €",
-        "hours_freed": "hours freed", "energy_freed": "energy hours freed",
-        "value_of_hours": "worth of freed hours €", "net_change": "net change €",
-    })
-    return t.round(0).astype("int64")
-
-
 # --------------------------------------------------------------------------- team and timing
 
 
@@ -966,7 +825,8 @@ def energy_drain(
     chosen = decisions.loc[decisions["drop_candidate"], _BY]
     return EnergyDrain(
         events=events, rates=rates, breakdown=b, pareto=p, whale=whale_curve(by["net_value"]),
-        decisions=decisions, what_if=what_if(b, chosen, params), commitment_known=committed is not None,
+        decisions=decisions, commitment_known=committed is not None,
+        what_if=what_if(b, chosen, params, hour_cost=rates.rate_per_hour, refill=refill_evidence(metrics, params)),
     )
 
 

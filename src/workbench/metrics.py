@@ -33,6 +33,9 @@ Engine = Literal["duckdb", "polars", "pandas"]
 
 #: Channels with a count column of their own; anything else is counted in ``n_other``.
 CHANNELS = ("email", "phone", "sms", "chat", "ticket", "meeting", "visit")
+#: Channels where a contact needs the customer, whoever logged it: a meeting or a visit is
+#: the customer's own act as much as a message it sends.
+TWO_WAY = ("meeting", "visit")
 
 _ORDER = ["ts", "seq"]
 _BY = "account_id"
@@ -243,6 +246,9 @@ def interaction_metrics(
         return _flag(cond & w).sum()
 
     channel_counts = {f"n_{c}": count(nw.col("channel") == c) for c in CHANNELS}
+    # What the customer did itself, not what we sent it: a relationship is not older or
+    # more recent because we kept writing to someone who never answered.
+    engaged = nw.col("is_in") | nw.col("channel").is_in(list(TWO_WAY))
     known = nw.col("channel").is_in(list(CHANNELS))
     thread_sizes = (
         events.filter(w & ~nw.col("thread").is_null())
@@ -274,6 +280,8 @@ def interaction_metrics(
         first_seen=nw.col("ts").min(),
         last_seen=nw.col("ts").max(),
         last_inbound=nw.when(nw.col("is_in")).then(nw.col("ts")).otherwise(None).max(),
+        first_engaged=nw.when(engaged).then(nw.col("ts")).otherwise(None).min(),
+        last_engaged=nw.when(engaged).then(nw.col("ts")).otherwise(None).max(),
     )
     return per_account.join(thread_sizes, on=_BY, how="left")
 
@@ -296,16 +304,26 @@ def invoice_metrics(
         .group_by(_BY)
         .agg(n_services=service.n_unique())
     )
-    # A purchase is an invoice, not an invoice line: exports often carry one row per line.
-    purchase = nw.col("invoice_id") if "invoice_id" in names else nw.lit(None, nw.String)
+    # A purchase is an invoice, not an invoice line (exports often carry one row per line),
+    # and never a credit note or a cancellation: only lines with a positive amount count.
+    # Without invoice ids, one purchase per day.
+    bought = nw.col("amount") > 0
+    purchase = nw.col("invoice_id") if "invoice_id" in names else d
     month = d.dt.year().cast(nw.Int64) * 100 + d.dt.month().cast(nw.Int64)
     occasions = (
-        invoices.filter(cur)
+        invoices.filter(cur & bought)
         .with_columns(purchase_=purchase, month_=month)
         .group_by(_BY)
+        .agg(invoice_months=nw.col("month_").n_unique(), n_purchases=nw.col("purchase_").n_unique())
+    )
+    history = (
+        invoices.filter((d < nw.lit(as_of)) & bought)
+        .with_columns(purchase_=purchase)
+        .group_by(_BY)
         .agg(
-            invoice_months=nw.col("month_").n_unique(),
-            n_purchases=nw.col("purchase_").n_unique() if "invoice_id" in names else nw.len(),
+            n_purchases_lifetime=nw.col("purchase_").n_unique(),
+            first_purchase=d.min(),
+            last_purchase=d.max(),
         )
     )
     return (
@@ -323,6 +341,7 @@ def invoice_metrics(
         )
         .join(breadth, on=_BY, how="left")
         .join(occasions, on=_BY, how="left")
+        .join(history, on=_BY, how="left")
     )
 
 
@@ -479,7 +498,7 @@ _COUNTS = (
     "n_interactions", "n_inbound", "n_outbound", *(f"n_{c}" for c in CHANNELS), "n_other",
     "after_hours_inbound", "off_day_inbound", "chasers", "complaints", "inbound_runs",
     "answered_runs", "proactive_outbound", "proactive_replied", "n_threads", "longest_thread", "n_invoices",
-    "n_services", "n_surveys", "invoice_months", "n_purchases",
+    "n_services", "n_surveys", "invoice_months", "n_purchases", "n_purchases_lifetime",
 )
 _AMOUNTS = ("effort_minutes", "revenue", "revenue_prev", "direct_cost", "revenue_lifetime")
 
@@ -495,9 +514,9 @@ def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
     for col in ("response_hours_median", "response_hours_p90", "survey_mean", "survey_last"):
         if col in df:
             df[col] = df[col].astype("float64").round(6)
-    for col in ("first_seen", "last_seen", "last_inbound"):
+    for col in ("first_seen", "last_seen", "last_inbound", "first_engaged", "last_engaged"):
         df[col] = pd.to_datetime(df[col], utc=True).astype("datetime64[ns, UTC]")
-    for col in ("first_invoice", "last_invoice", "last_survey"):
+    for col in ("first_invoice", "last_invoice", "first_purchase", "last_purchase", "last_survey"):
         if col in df:
             df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
     n = df["n_interactions"].where(df["n_interactions"] > 0)
@@ -510,14 +529,16 @@ def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
 
     cutoff = pd.Timestamp(day, tz=tz)
     local_day = pd.Timestamp(day)
-    seen = df["first_seen"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
-    # The relationship began at the earliest trace of it: contract date, contact or invoice.
-    starts = [seen] + [df[c] for c in ("since", "first_invoice") if c in df]
+    local = lambda c: df[c].dt.tz_convert(tz).dt.tz_localize(None)  # noqa: E731
+    # The relationship began at the customer's earliest own trace: the contract date, its
+    # first message, meeting or invoice. Our unanswered messages are not a relationship.
+    starts = [local("first_engaged").dt.normalize()] + [df[c] for c in ("since", "first_invoice") if c in df]
     began = pd.concat(starts, axis=1).min(axis=1)
     df["tenure_days"] = (local_day - began).dt.days.astype("Int64")
-    last = df["last_seen"].dt.tz_convert(tz).dt.tz_localize(None)
-    if "last_invoice" in df:
-        last = pd.concat([last, df["last_invoice"]], axis=1).max(axis=1)
+    # Likewise recency: the customer's last message, meeting or purchase (a credit note is
+    # not a purchase).
+    lasts = [local("last_engaged")] + [df[c] for c in ("last_purchase",) if c in df]
+    last = pd.concat(lasts, axis=1).max(axis=1)
     df["recency_days"] = ((cutoff.tz_localize(None) - last).dt.total_seconds() // 86400).astype("Int64")
     df = df.sort_values(_BY, kind="stable").reset_index(drop=True)
     df.attrs.update(as_of=day)

@@ -228,9 +228,22 @@ class Energy(_Section):
     pareto_share: float = Field(0.8, gt=0, le=1)
     low_value_per_energy_hour: float = 0.0
     min_tenure_days: int = Field(365, ge=0)
-    redeploy_share: float = Field(1.0, ge=0, le=1)
+    refill_share: float | tuple[float, float, float] | None = Field(
+        None, description="what-if: share of freed hours sold again; null = from the pace of new customers, "
+                          "one share for every scenario, or [low, base, high]"
+    )
     lower_touch_effort_cut: float = Field(0.4, ge=0, le=1)
     response_policy_cut: float = Field(0.5, ge=0, le=1)
+
+    @field_validator("refill_share")
+    @classmethod
+    def _refill_share(cls, v: float | tuple[float, float, float] | None) -> float | tuple[float, float, float] | None:
+        shares = (v,) if isinstance(v, float) else v or ()
+        if not all(0 <= x <= 1 for x in shares):
+            raise ValueError("refill_share must be between 0 and 1")
+        if list(shares) != sorted(shares):
+            raise ValueError("refill_share [low, base, high] must be in that order")
+        return v
 
 
 class CommitmentThresholds(_Section):
@@ -248,6 +261,8 @@ class CommitmentThresholds(_Section):
 class CommitmentConfidence(_Section):
     min_tenure_days: int = Field(180, ge=0)
     min_events: int = Field(10, ge=0)
+    min_evidence: float = Field(0.5, ge=0, le=1)
+    min_evidence_high: float = Field(0.8, ge=0, le=1)
 
 
 class CommitmentBacktest(_Section):
@@ -255,10 +270,18 @@ class CommitmentBacktest(_Section):
     horizon_days: int = Field(180, gt=0)
 
 
+#: The commitment indicators a weight may name (``workbench.commitment.INDICATORS`` says
+#: what each measures); kept here so the schema needs nothing from the analyses.
+INDICATOR_NAMES = (
+    "tenure", "regularity", "recency", "outlook", "trend", "breadth",
+    "satisfaction", "harmony", "engagement", "meetings", "contract",
+)
+
+
 class Commitment(_Section):
     weights: dict[str, float] = Field(
         default_factory=lambda: {
-            "tenure": 1.0, "regularity": 2.0, "recency": 2.0, "trend": 1.0, "breadth": 1.0,
+            "tenure": 1.0, "regularity": 2.0, "recency": 1.0, "outlook": 2.0, "trend": 1.0, "breadth": 1.0,
             "satisfaction": 1.5, "harmony": 1.5, "engagement": 1.0, "meetings": 0.5, "contract": 1.0,
         }
     )
@@ -272,11 +295,9 @@ class Commitment(_Section):
     @field_validator("weights")
     @classmethod
     def _known_indicators(cls, v: dict[str, float]) -> dict[str, float]:
-        from .commitment import INDICATORS
-
         for k, w in v.items():
-            if k not in INDICATORS:
-                raise ValueError(f"unknown indicator {k!r}; the indicators are {', '.join(INDICATORS)}")
+            if k not in INDICATOR_NAMES:
+                raise ValueError(f"unknown indicator {k!r}; the indicators are {', '.join(INDICATOR_NAMES)}")
             if w < 0:
                 raise ValueError(f"weight of {k!r} is negative; use 0 to leave an indicator out")
         if not any(w > 0 for w in v.values()):
@@ -292,7 +313,8 @@ class Report(_Section):
 
 
 #: The signals a tier rule may name (see params/default.yaml, plan.tiers).
-PLAN_SIGNALS = ("valuable", "dissatisfied", "committed", "open", "high_energy", "drop_candidate", "young")
+PLAN_SIGNALS = ("valuable", "loss_making", "dissatisfied", "committed", "open", "buys", "high_energy",
+                "drop_candidate", "young")
 
 
 class PlanTier(_Section):
@@ -326,17 +348,28 @@ def _default_tiers() -> tuple[PlanTier, ...]:
                  cadence_weeks=0, channels=("meeting", "phone"), response_hours=16, inbound_by="team",
                  theme="Boundary conversation: response-time policy, repricing or a managed exit",
                  theme_fi="Pelisäännöt: vastausajat, hinnoittelu tai hallittu lopetus"),
+        PlanTier(name="onboard", label_fi="aloittavat",
+                 when=("young and high_energy and loss_making", "young and high_energy and dissatisfied"),
+                 priority=1, cadence_weeks=2, channels=("meeting", "phone", "email"), response_hours=4,
+                 inbound_by="account_owner",
+                 theme="Settle in: agree what the service includes, the channels and our response times",
+                 theme_fi="Aloitetaan hyvin: sovitaan, mitä palveluun kuuluu, mitä kanavia käytetään ja kuinka nopeasti vastaamme"),
+        PlanTier(name="repair", label_fi="korjattavat",
+                 when=("high_energy and loss_making", "high_energy and dissatisfied"), priority=1,
+                 cadence_weeks=4, channels=("meeting", "phone"), response_hours=8, inbound_by="team",
+                 theme="Repair or reprice: agree a service level and a price that covers the work",
+                 theme_fi="Korjataan tai hinnoitellaan uudelleen: sovitaan palvelutaso ja hinta, joka kattaa työn"),
         PlanTier(name="develop", label_fi="kehitettävät",
                  when=("valuable and dissatisfied", "valuable and not committed"), priority=1,
                  cadence_weeks=2, channels=("meeting", "phone"), response_hours=4, inbound_by="account_owner",
-                 theme="Put right what went wrong: listen, agree on a remedy, follow up",
-                 theme_fi="Korjataan mikä meni vikaan: kuunnellaan, sovitaan korjaus, seurataan"),
+                 theme="Earn their commitment: listen, put right what went wrong, agree what comes next",
+                 theme_fi="Ansaitaan sitoutuminen: kuunnellaan, korjataan mikä meni vikaan, sovitaan jatko"),
         PlanTier(name="core", label_fi="ydinasiakkaat", when=("valuable and committed",), priority=3,
                  cadence_weeks=6, channels=("meeting", "phone", "email"), response_hours=4,
                  inbound_by="account_owner",
-                 theme="Keep and deepen: review the year together, plan the next one",
-                 theme_fi="Pidetään ja syvennetään: katsotaan vuotta yhdessä, suunnitellaan seuraava"),
-        PlanTier(name="grow", label_fi="kasvatettavat", when=("open and not dissatisfied",), priority=2,
+                 theme="Keep and deepen: ask how the year went, plan the next one together",
+                 theme_fi="Pidetään ja syvennetään: kysytään, miten vuosi meni, suunnitellaan seuraava yhdessä"),
+        PlanTier(name="grow", label_fi="kasvatettavat", when=("buys and open and not dissatisfied",), priority=2,
                  cadence_weeks=4, channels=("email", "phone", "meeting"), response_hours=8,
                  inbound_by="account_owner",
                  theme="Offer the next service that fits what they already buy",
@@ -377,6 +410,16 @@ class Plan(_Section):
         names = [t.name for t in v]
         if len(set(names)) != len(names):
             raise ValueError("tier names must be unique")
+        return v
+
+    @field_validator("tiers")
+    @classmethod
+    def _drop_candidates_first(cls, v: tuple[PlanTier, ...]) -> tuple[PlanTier, ...]:
+        # A drop candidate is reviewed whatever else it is (valuable, committed, open): with
+        # first match wins, that holds only if the first tier takes every drop candidate.
+        if "drop_candidate" not in (r.strip() for r in v[0].when):
+            raise ValueError(f"the first tier must hold the drop candidates: give it the rule 'drop_candidate' "
+                             f"(the first tier is {v[0].name!r})")
         return v
 
     @field_validator("openness_weights")

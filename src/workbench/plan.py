@@ -3,8 +3,10 @@
 Steps three to five of planned customer work (DESIGN.md, "Tiers and plan"):
 
 - **Tiers** from commitment × value × energy, satisfaction and openness, by rules in
-  ``params.plan.tiers``: the first tier whose rule matches wins and the last takes the
-  rest, so every account is in exactly one tier, with the reason in words.
+  ``params.plan.tiers`` (:mod:`workbench.tiers`): every account in exactly one tier, with
+  the reason in words, and never one that contradicts notebooks 01 and 02.
+- **Actions** that follow each account's situation, whose verb is the channel they are
+  scheduled on (a call is made by phone, a meeting is met).
 - **What each customer values**, inferred from behaviour: the channel it writes on and
   answers our contact on, the hour it writes, the services it buys. Where it wrote too
   little to tell, it gets a short survey instead of a guess.
@@ -38,169 +40,13 @@ from .formatting import money, number
 from .kpis import lead_response, summarize_leads
 from .params import Params, PlanTier
 from .portfolio import Portfolio
+from .tiers import account_signals, assign_tiers, signal_fact
 
 _BY = "account_id"
 _FI_GENITIVE = {1: "yhden", 2: "kahden", 3: "kolmen", 4: "neljän", 5: "viiden", 6: "kuuden",
                 7: "seitsemän", 8: "kahdeksan", 9: "yhdeksän", 10: "kymmenen"}
 _FI_DAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
 _EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-# --------------------------------------------------------------------------- signals and tiers
-
-
-def openness(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Openness to more services, 0–1, as the weighted mean of explained parts.
-
-    ``engagement`` = share of our unprompted contacts answered; ``growth`` = 1 when revenue
-    rose on the year before, 0.5 when flat (±5 %), 0 when it fell; ``room`` = share of the
-    portfolio's services not bought yet; ``satisfaction`` = 1 for a promoter (9–10), 0.5
-    for a passive, 0 for a detractor. Parts without data are left out of the mean.
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"account_id": ["a"], "reply_share": [0.8], "revenue": [110.0],
-    ...                   "revenue_prev": [100.0], "n_services": [1], "survey_last": [9.0]})
-    >>> o = openness(m, Params())
-    >>> float(o["openness"].iloc[0]), o["openness_reason"].iloc[0]
-    (0.95, 'answers 80 % of our contacts, revenue up 10 %, buys 1 of 1 services, last survey 9')
-    """
-    w = params.plan.openness_weights
-    idx = metrics.index
-    col = lambda c: metrics[c].astype("float64") if c in metrics else pd.Series(np.nan, index=idx)  # noqa: E731
-    rev, prev = col("revenue"), col("revenue_prev")
-    change = (rev - prev) / prev.where(prev > 0)
-    growth = pd.Series(np.select([change > 0.05, change >= -0.05], [1.0, 0.5], 0.0), index=idx).where(change.notna())
-    offered = max(1.0, float(col("n_services").max())) if col("n_services").notna().any() else np.nan
-    services = col("n_services").fillna(0)
-    room = (1 - services / offered).clip(0, 1) if offered == offered else pd.Series(np.nan, index=idx)
-    survey = col("survey_last")
-    sat = pd.Series(np.select([survey >= 9, survey >= 7], [1.0, 0.5], 0.0), index=idx).where(survey.notna())
-    parts = pd.DataFrame({"engagement": col("reply_share"), "growth": growth, "room": room, "satisfaction": sat})
-    weights = pd.Series(w).reindex(parts.columns).fillna(0.0)
-    used = parts.notna() & (weights > 0)
-    score = (parts.fillna(0) * weights).sum(axis=1) / (used * weights).sum(axis=1).replace(0, np.nan)
-    reasons = []
-    for i in idx:
-        bits = []
-        if used.at[i, "engagement"]:
-            bits.append(f"answers {parts.at[i, 'engagement']:.0%} of our contacts".replace("%", " %"))
-        if used.at[i, "growth"]:
-            c = change[i]
-            bits.append("revenue flat" if abs(c) <= 0.05 else f"revenue {'up' if c > 0 else 'down'} {abs(c):.0%}".replace("%", " %"))
-        if used.at[i, "room"]:
-            bits.append(f"buys {int(services[i])} of {int(offered)} services")
-        if used.at[i, "satisfaction"]:
-            bits.append(f"last survey {survey[i]:g}")
-        reasons.append(", ".join(bits))
-    return pd.DataFrame({_BY: metrics[_BY].to_numpy(), "openness": score.round(4).to_numpy(),
-                         "openness_reason": reasons}, index=idx)
-
-
-def account_signals(metrics: pd.DataFrame, scores: pd.DataFrame, drain: EnergyDrain, params: Params) -> pd.DataFrame:
-    """Per account the signals tier rules name (see ``plan.tiers`` in params), with facts.
-
-    ``valuable``: net value > 0 and in the top ``plan.valuable_top_share``;
-    ``dissatisfied``: latest survey ≤ ``plan.dissatisfied_score`` or at least
-    ``plan.dissatisfied_complaints`` complaints; ``committed`` from the commitment scores;
-    ``open``: openness ≥ ``plan.open_threshold``; ``high_energy``, ``drop_candidate`` and
-    ``young`` from the energy drain.
-    """
-    p = params.plan
-    df = metrics[[c for c in (_BY, "name", "owner", "survey_last", "complaints", "revenue", "n_services")
-                  if c in metrics]].copy()
-    b = drain.breakdown.set_index(_BY)
-    d = drain.decisions.set_index(_BY)
-    ids = df[_BY]
-    df["net_value"] = ids.map(b["net_value"]).to_numpy()
-    df["energy"] = ids.map(b["energy"]).fillna(0.0).to_numpy()
-    cut = df["net_value"].quantile(1 - p.valuable_top_share) if df["net_value"].notna().any() else np.inf
-    df["valuable"] = (df["net_value"] > 0) & (df["net_value"] >= cut)
-    survey = df["survey_last"] if "survey_last" in df else pd.Series(np.nan, index=df.index)
-    complaints = df["complaints"] if "complaints" in df else pd.Series(0, index=df.index)
-    df["dissatisfied"] = (survey <= p.dissatisfied_score).fillna(False) | (complaints >= p.dissatisfied_complaints)
-    # How badly: points below the survey line plus complaints, to put the worst first.
-    df["severity"] = ((p.dissatisfied_score - survey).clip(lower=0).fillna(0) + complaints).where(df["dissatisfied"], 0)
-    s = scores.set_index(_BY)
-    df["commitment_score"] = ids.map(s["commitment_score"]).to_numpy()
-    df["commitment_segment"] = ids.map(s["segment"]).to_numpy()
-    df["committed"] = ids.map(s["committed"]).fillna(False).astype(bool).to_numpy()
-    o = openness(metrics, params)
-    df["openness"] = o["openness"].to_numpy()
-    df["openness_reason"] = o["openness_reason"].to_numpy()
-    df["open"] = (df["openness"] >= p.open_threshold).fillna(False)
-    for c in ("high_energy", "drop_candidate", "young"):
-        df[c] = ids.map(d[c]).fillna(False).astype(bool).to_numpy()
-    df["drop_reasons"] = ids.map(d["reasons"]).fillna("").to_numpy()
-    df["top_share"] = p.valuable_top_share
-    return df.reset_index(drop=True)
-
-
-def _fact(signal: str, negated: bool, r: pd.Series) -> str:
-    if signal == "valuable":
-        return f"net value {money(r['net_value'])}" + ("" if not negated else " (not in the top)")
-    if signal == "dissatisfied":
-        if negated:
-            return "no sign of dissatisfaction"
-        bits = [f"last survey {r['survey_last']:g}"] if pd.notna(r.get("survey_last")) and r["survey_last"] <= r["_dis_score"] else []
-        if r.get("complaints", 0) >= r["_dis_complaints"]:
-            bits.append(f"{int(r['complaints'])} complaints")
-        return ", ".join(bits) or "dissatisfied"
-    if signal == "committed":
-        seg = r["commitment_segment"] if isinstance(r["commitment_segment"], str) else "unscored"
-        score = "" if pd.isna(r["commitment_score"]) else f" {r['commitment_score']:.0f}"
-        return f"{'not ' if negated else ''}committed ({seg}{score})"
-    if signal == "open":
-        return f"openness {r['openness']:.2f}" + (f": {r['openness_reason']}" if r["openness_reason"] else "")
-    if signal == "drop_candidate":
-        return f"drop candidate: {r['drop_reasons']}" if not negated else "not a drop candidate"
-    if signal == "high_energy":
-        return f"{'not ' if negated else ''}in the high-energy set ({number(r['energy'])} energy h)"
-    return f"{'not ' if negated else ''}young"
-
-
-def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """The first tier whose rule matches each account, and the reason in words.
-
-    Examples
-    --------
-    >>> sig = pd.DataFrame({"account_id": ["a", "b"], "valuable": [True, False],
-    ...     "dissatisfied": [True, False], "committed": [False, False], "open": [False, False],
-    ...     "high_energy": [False, False], "drop_candidate": [False, False], "young": [False, False],
-    ...     "net_value": [900.0, 10.0], "survey_last": [3.0, None], "complaints": [0, 0],
-    ...     "commitment_segment": ["shallow", "shallow"], "commitment_score": [40.0, 38.0],
-    ...     "openness": [0.2, 0.3], "openness_reason": ["", ""], "drop_reasons": ["", ""], "energy": [1.0, 1.0]})
-    >>> assign_tiers(sig, Params())["tier"].tolist()
-    ['develop', 'grey mass']
-    """
-    p = params.plan
-    sig = signals.assign(_dis_score=p.dissatisfied_score, _dis_complaints=p.dissatisfied_complaints)
-    tier = pd.Series(None, index=sig.index, dtype="object")
-    reason = pd.Series("", index=sig.index, dtype="object")
-    for t in p.tiers:
-        free = tier.isna()
-        if not t.when:
-            tier[free] = t.name
-            reason[free] = [_rest_reason(r) for _, r in sig[free].iterrows()]
-            break
-        for rule in t.when:
-            terms = [(x.strip().removeprefix("not ").strip(), x.strip().startswith("not ")) for x in rule.split(" and ")]
-            hit = tier.isna().copy()
-            for name, neg in terms:
-                hit &= ~sig[name] if neg else sig[name]
-            tier[hit] = t.name
-            reason[hit] = ["; ".join(_fact(n, g, r) for n, g in terms) for _, r in sig[hit].iterrows()]
-    out = signals[[_BY]].copy()
-    out["tier"] = tier.to_numpy()
-    out["tier_reason"] = reason.to_numpy()
-    return out
-
-
-def _rest_reason(r: pd.Series) -> str:
-    bits = ["not among the most valuable" if not r["valuable"] else "valuable"]
-    bits.append("no sign of dissatisfaction" if not r["dissatisfied"] else "dissatisfied")
-    bits.append(f"openness {r['openness']:.2f}" if pd.notna(r["openness"]) else "openness unknown")
-    return "no other tier fits: " + ", ".join(bits)
 
 
 # --------------------------------------------------------------------------- what they value
@@ -555,6 +401,16 @@ class CommunicationPlan:
         """The tiers for people: rule, size, value, hours and how each is served."""
         return self.tiers.set_index("tier")
 
+    def most_open(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` most open accounts the plan offers more services to, most open first.
+
+        Only accounts whose next action is an offer: never a drop candidate (scheduled for a
+        boundary conversation that may end in an exit), a drainer or a dissatisfied account,
+        however open its behaviour looks.
+        """
+        offers = self.accounts[self.accounts["action_kind"] == "offer"]
+        return offers.sort_values(["openness", _BY], ascending=[False, True], kind="stable").head(n)
+
     def accounts_export(self) -> pd.DataFrame:
         """Per-account columns for ``accounts.csv``."""
         cols = [_BY, "tier", "tier_reason", "preferred_channel", "next_action", "next_contact", "assignee", "answers_inbound"]
@@ -627,14 +483,17 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
     acc = acc.merge(contact_preferences(drain.events, acc[_BY], params, calendar, channels), on=_BY)
     acc = acc.merge(services_bought(portfolio, as_of, window), on=_BY, how="left").fillna({"services": "", "next_service": ""})
 
-    # The order rule: by tier priority; within a tier the most dissatisfied first, then the
-    # most open, then the most valuable, then the heaviest; the id breaks the last ties.
+    # The order rule: by tier priority; within a priority (tiers sharing one interleave) the
+    # most dissatisfied first, then the most open, then the most valuable, then the
+    # heaviest; the id breaks the last ties.
     acc = acc.sort_values(["priority", "dissatisfied", "severity", "openness", "net_value", "energy", _BY],
                           ascending=[True, False, False, False, False, False, True], na_position="last", kind="stable")
     acc = acc.reset_index(drop=True)
     acc["rank"] = np.arange(1, len(acc) + 1)
     what = drain.what_if.per_account.set_index(_BY) if len(drain.what_if.per_account) else pd.DataFrame()
-    acc["next_action"] = [_action(r, rules[r["tier"]], what, params) for _, r in acc.iterrows()]
+    todo = pd.DataFrame([next_action(r, rules[r["tier"]].theme, what, params) for _, r in acc.iterrows()],
+                        columns=["action_kind", "next_action"], index=acc.index)
+    acc = acc.join(todo)
 
     cap = team_capacity(portfolio.team, params)
     members = set(cap["member"])
@@ -688,21 +547,73 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
     )
 
 
-def _action(r: pd.Series, tier: PlanTier, what: pd.DataFrame, params: Params) -> str:
-    """The next thing to do with an account, in one line."""
-    via = f" ({r['preferred_channel']})"
-    if r["drop_candidate"] and r[_BY] in what.index:
+#: What a contact is called on each channel: the verb an action starts with, so an action
+#: scheduled as a call says "Call" and one scheduled as an e-mail never does.
+_VERBS = {"phone": "Call", "meeting": "Meet", "visit": "Visit", "email": "E-mail", "sms": "Text",
+          "chat": "Chat", "ticket": "Write on a ticket"}
+
+
+def contact_verb(channel: str) -> str:
+    """The verb of a contact on ``channel``: ``'Call'`` for phone, ``'E-mail'`` for email.
+
+    Examples
+    --------
+    >>> contact_verb("phone"), contact_verb("meeting"), contact_verb("fax")
+    ('Call', 'Meet', 'Contact by fax')
+    """
+    return _VERBS.get(channel, f"Contact by {channel}")
+
+
+def next_action(r: pd.Series, theme: str, what: pd.DataFrame, params: Params) -> tuple[str, str]:
+    """The next thing to do with an account: its kind and the line that says it.
+
+    The kind follows the account's situation, most pressing first: a drop candidate gets
+    the boundary conversation (``boundary``, with the what-if's figures); an account that
+    drains (high energy, and loss-making or dissatisfied) gets ``settle in`` while young and
+    ``repair`` after; a dissatisfied one ``put right``; one that buys, is open and has a next
+    service ``offer``; the rest its tier's ``theme``. The line starts with the verb of the
+    account's preferred channel (:func:`contact_verb`), the channel it is scheduled on.
+
+    Examples
+    --------
+    >>> r = pd.Series({"account_id": "a", "preferred_channel": "email", "drop_candidate": False,
+    ...     "drains": False, "young": False, "dissatisfied": True, "survey_last": 5.0, "complaints": 9,
+    ...     "buys": True, "open": False, "next_service": "", "survey_needed": False})
+    >>> next_action(r, "Get to know them", pd.DataFrame(), Params())
+    ('put right', 'E-mail to ask what went wrong: last survey 5, 9 complaints')
+    """
+    verb = contact_verb(r["preferred_channel"])
+    if r["drop_candidate"]:
+        if r[_BY] not in what.index:
+            return "boundary", f"{verb} to set boundaries: {theme}"
         w = what.loc[r[_BY]]
-        return (f"Boundary conversation{via}: publish our response times (frees ~{number(w['policy_hours'], 1)} h), "
-                f"raise the price by {money(w['break_even_increase'])} to break even, or agree an exit "
-                f"(frees {number(w['hours_freed'], 1)} h, loses {money(w['margin_lost'])} margin)")
+        return "boundary", (f"{verb} to set boundaries: publish our response times (frees ~{number(w['policy_hours'], 1)} h), "
+                            f"raise the price by {money(w['break_even_increase'])} to break even, or agree an exit "
+                            f"(frees {number(w['hours_freed'], 1)} h, loses {money(w['margin_lost'])} margin)")
+    if r["drains"]:
+        return _drain_action(r, verb, params)
     if r["dissatisfied"]:
-        return f"Call back about what went wrong{via}: {_fact('dissatisfied', False, pd.concat([r, pd.Series({'_dis_score': params.plan.dissatisfied_score, '_dis_complaints': params.plan.dissatisfied_complaints})]))}"
-    if r["open"] and r.get("next_service"):
-        return f"Offer {r['next_service']}{via}: {r['openness_reason']}"
-    if r["survey_needed"]:
-        return f"{tier.theme}{via}; send the short survey"
-    return f"{tier.theme}{via}"
+        return "put right", f"{verb} to ask what went wrong: {signal_fact('dissatisfied', False, r, params)}"
+    if r["buys"] and r["open"] and r["next_service"]:
+        return "offer", f"{verb} to offer {r['next_service']}: {r['openness_reason']}"
+    ask = "; ask the five survey questions" if r["survey_needed"] else ""
+    return "theme", f"{verb}: {theme[:1].lower()}{theme[1:]}{ask}"
+
+
+def _drain_action(r: pd.Series, verb: str, params: Params) -> tuple[str, str]:
+    """A drainer's action: set expectations with a new customer, repair or reprice an old one."""
+    facts = [f"{number(r['energy'])} energy h"]
+    if r["loss_making"]:
+        facts.append(f"{money(r['net_value'])} after serving cost (raise the price by {money(-r['net_value'])} "
+                     "to break even)")
+    if r["dissatisfied"]:
+        facts.append(signal_fact("dissatisfied", False, r, params))
+    if r["young"]:
+        return "settle in", f"{verb} to agree what the service includes, the channels and our response times: " \
+                            f"a new customer, {', '.join(facts)}"
+    agree = "a service level and a price that covers the work" if r["loss_making"] else \
+        "a service level after putting right what went wrong"
+    return "repair", f"{verb} to agree {agree}: {', '.join(facts)}"
 
 
 def _triage(acc: pd.DataFrame, rules: dict[str, PlanTier], cap: pd.DataFrame, owners: set[str],
