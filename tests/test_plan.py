@@ -98,7 +98,8 @@ def test_review_tier_gets_boundary_conversation(sample) -> None:
     _, _, d, plan = sample
     review = plan.accounts[plan.accounts["tier"] == "review"]
     assert set(review["account_id"]) == set(d.candidates)
-    assert review["next_action"].str.startswith("Boundary conversation").all()
+    assert (review["action_kind"] == "boundary").all()
+    assert review["next_action"].str.contains(" to set boundaries").all()
 
 
 def test_schedule_within_capacity(sample) -> None:

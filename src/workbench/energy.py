@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .formatting import money, number, plural
+from .kpis import is_dissatisfied
 from .metrics import Engine, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
@@ -303,7 +304,7 @@ def energy_breakdown(metrics: pd.DataFrame, events: pd.DataFrame, rates: CostRat
     keep = [c for c in ("account_id", "name", "owner", "protected", "tenure_days", "revenue",
                         "direct_cost", "effort_hours", "n_interactions", "n_inbound",
                         "after_hours_inbound", "off_day_inbound", "chasers", "complaints",
-                        "longest_thread") if c in metrics]
+                        "longest_thread", "survey_last") if c in metrics]
     out = metrics[keep].copy()
     idx = out[_BY]
     for part, col in zip(PARTS, minutes):
@@ -540,11 +541,17 @@ def drop_candidates(
     high_energy: Iterable[str],
     params: Params,
     committed: pd.Series | None = None,
+    *,
+    hour_cost: float | None = None,
 ) -> pd.DataFrame:
     """Accounts that may be worth letting go, each with plain reasons.
 
-    A candidate is in the high-energy set *and* earns at most
-    ``energy.low_value_per_energy_hour`` of net value per energy hour *and* is not
+    A candidate is in the high-energy set *and* earns at most ``value_floor`` of net value
+    per energy hour *and* is not committed, unless it is also dissatisfied
+    (:func:`workbench.kpis.is_dissatisfied`): buying by habit while complaining or giving a
+    detractor's score is not the commitment that earns patience (spurious loyalty, in Dick
+    and Basu's terms), while a contented committed account that drains is repaired or
+    repriced, never let go. It is not
     committed (when commitment is known); protected accounts and accounts younger than
     ``energy.min_tenure_days`` are never candidates: a new customer may yet become a
     regular and a referrer.
@@ -560,11 +567,17 @@ def drop_candidates(
     committed : pandas.Series, optional
         Boolean per account id from the commitment analysis; None = not known yet, and
         the rule is left out.
+    hour_cost : float, optional
+        What an hour of the team's practical capacity costs (:attr:`CostRates.rate_per_hour`).
+        The value floor is ``energy.low_value_per_energy_hour`` when the params set it, else
+        this: an account that leaves less net value per hour of (stress-weighted) contact
+        than the hour costs pays the team less for its strain than the team's time costs.
+        Without either the floor is 0 (loss-making only).
 
     Returns
     -------
     pandas.DataFrame
-        ``account_id, high_energy, low_value, committed, protected, young,
+        ``account_id, high_energy, low_value, committed, protected, young, dissatisfied,
         drop_candidate, reasons, kept_because`` in the breakdown's order.
 
     Examples
@@ -584,7 +597,8 @@ def drop_candidates(
     ids = breakdown[_BY].astype(str)
     out = pd.DataFrame({_BY: ids})
     out["high_energy"] = ids.isin(set(map(str, high_energy))).to_numpy()
-    out["low_value"] = (breakdown["value_per_energy_hour"] <= e.low_value_per_energy_hour).fillna(False).to_numpy()
+    floor = value_floor(params, hour_cost)
+    out["low_value"] = (breakdown["value_per_energy_hour"] <= floor).fillna(False).to_numpy()
     if committed is None:
         out["committed"] = pd.array([pd.NA] * len(out), dtype="boolean")
     else:
@@ -594,9 +608,10 @@ def drop_candidates(
     tenure = breakdown["tenure_days"].astype("float64") if "tenure_days" in breakdown else pd.Series(np.nan, index=breakdown.index)
     # An account with no trace of when it began is treated as young: unknown is not old.
     out["young"] = ~(tenure >= e.min_tenure_days).to_numpy()
-    not_committed = ~out["committed"].fillna(False).astype(bool)
+    out["dissatisfied"] = is_dissatisfied(breakdown, params).to_numpy()
+    shielded = out["committed"].fillna(False).astype(bool) & ~out["dissatisfied"]
     out["drop_candidate"] = (
-        out["high_energy"] & out["low_value"] & not_committed & ~out["protected"] & ~out["young"]
+        out["high_energy"] & out["low_value"] & ~shielded & ~out["protected"] & ~out["young"]
     )
     out["reasons"] = [
         _reasons(row) if cand else "" for cand, (_, row) in zip(out["drop_candidate"], breakdown.iterrows())
@@ -606,6 +621,18 @@ def drop_candidates(
         _kept_because(r, e.min_tenure_days, known) for (_, r), known in zip(out.iterrows(), value_known)
     ]
     return out.reset_index(drop=True)
+
+
+def value_floor(params: Params, hour_cost: float | None) -> float:
+    """€ of net value per energy hour at or below which a high-energy account is low value.
+
+    Examples
+    --------
+    >>> value_floor(Params(), 77.8), value_floor(Params(), None)
+    (77.8, 0.0)
+    """
+    set_ = params.energy.low_value_per_energy_hour
+    return float(set_) if set_ is not None else float(hour_cost or 0.0)
 
 
 def _reasons(row: pd.Series) -> str:
@@ -635,8 +662,8 @@ def _kept_because(row: pd.Series, min_tenure: int, value_known: bool) -> str:
         why.append("protected")
     if row["young"]:
         why.append(f"customer for under {min_tenure} days")
-    if row["committed"] is True:
-        why.append("committed")
+    if row["committed"] is True and not row["dissatisfied"]:
+        why.append("committed and not dissatisfied")
     if not value_known:
         why.append("value unknown (no revenue)")
     elif not row["low_value"]:
@@ -821,7 +848,7 @@ def energy_drain(
     b = energy_breakdown(metrics, events, rates)
     by = b.set_index(_BY)
     p = pareto(by["energy"], params.energy.pareto_share, by["revenue"])
-    decisions = drop_candidates(b, p.accounts, params, committed)
+    decisions = drop_candidates(b, p.accounts, params, committed, hour_cost=rates.rate_per_hour)
     chosen = decisions.loc[decisions["drop_candidate"], _BY]
     return EnergyDrain(
         events=events, rates=rates, breakdown=b, pareto=p, whale=whale_curve(by["net_value"]),

@@ -82,12 +82,36 @@ def is_new(metrics: pd.DataFrame, days: int) -> np.ndarray:
     return metrics["tenure_days"].astype("float64").lt(days).to_numpy()
 
 
+def is_dissatisfied(metrics: pd.DataFrame, params: Params) -> pd.Series:
+    """Accounts that say or show they are unhappy: the one meaning of *dissatisfied*.
+
+    The latest survey at or below ``plan.dissatisfied_score`` (a detractor on the 0–10
+    scale by default), or at least ``plan.dissatisfied_complaints`` complaints in the window
+    unless the latest survey is a promoter's (9–10): what the customer says of itself
+    outweighs our count of its complaints. Used by the tiers (notebook 03) and by the
+    drop-candidate rule (notebook 02) alike.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"survey_last": [5.0, 7.0, 9.0, None], "complaints": [0, 3, 3, 1]})
+    >>> is_dissatisfied(m, Params()).tolist()
+    [True, True, False, False]
+    """
+    p = params.plan
+    nan = pd.Series(np.nan, index=metrics.index)
+    survey = metrics["survey_last"] if "survey_last" in metrics else nan
+    complaints = metrics["complaints"] if "complaints" in metrics else nan
+    says = (survey <= p.dissatisfied_score).fillna(False)
+    shows = (complaints >= p.dissatisfied_complaints).fillna(False) & ~(survey >= 9).fillna(False)
+    return (says | shows).astype(bool)
+
+
 def net_promoter_score(scores: pd.Series) -> float | None:
     """NPS from 0–10 answers: % promoters (9–10) minus % detractors (0–6).
 
     Examples
     --------
-    >>> net_promoter_score(pd.Series([10, 9, 8, 3]))
+    >>> float(net_promoter_score(pd.Series([10, 9, 8, 3])))
     25.0
     """
     s = scores.dropna()

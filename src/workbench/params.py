@@ -226,7 +226,7 @@ class Energy(_Section):
     long_thread_weight: float = Field(0.5, ge=0)
     long_thread_messages: int = Field(8, gt=0)
     pareto_share: float = Field(0.8, gt=0, le=1)
-    low_value_per_energy_hour: float = 0.0
+    low_value_per_energy_hour: float | None = None
     min_tenure_days: int = Field(365, ge=0)
     refill_share: float | tuple[float, float, float] | None = Field(
         None, description="what-if: share of freed hours sold again; null = from the pace of new customers, "

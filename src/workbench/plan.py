@@ -469,7 +469,7 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
     >>> s = wb.commitment_scores(a.metrics, a.params)
     >>> d = wb.energy_drain(a.portfolio, a.metrics, a.params, committed=s.set_index("account_id")["committed"])
     >>> plan = communication_plan(a.portfolio, a.metrics, a.params, scores=s, drain=d)
-    >>> len(plan.accounts) == len(a.metrics) and plan.accounts["tier"].notna().all()
+    >>> bool(len(plan.accounts) == len(a.metrics) and plan.accounts["tier"].notna().all())
     True
     """
     as_of = metrics.attrs["as_of"]

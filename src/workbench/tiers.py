@@ -50,7 +50,7 @@ def openness(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     ...                   "revenue_prev": [100.0], "n_services": [1], "survey_last": [9.0]})
     >>> o = openness(m, Params())
     >>> float(o["openness"].iloc[0]), o["openness_reason"].iloc[0]
-    (0.95, 'answers 80 % of our contacts, revenue up 10 %, buys 1 of 1 services, last survey 9')
+    (0.7, 'answers 80 % of our contacts, revenue up 10 %, buys 1 of 1 services, last survey 9')
     """
     w = params.plan.openness_weights
     idx = metrics.index
