@@ -57,7 +57,11 @@ def test_scores_parts_segments_and_confidence(scored: pd.DataFrame, sample: wb.A
     t = sample.params.commitment.thresholds
     assert (scored.loc[scored.segment == "entrenched", "commitment_score"] >= t.entrenched).all()
     assert (scored.loc[scored.segment == "convertible", "commitment_score"] < t.shallow).all()
-    assert (scored.committed == (s >= t.average)).all()
+    old = scored.merge(sample.metrics[["account_id", "tenure_days"]], on="account_id").tenure_days >= 180
+    assert (scored.committed == ((s >= t.average) & old)).all()
+    # A customer of under half a year is never called committed, however busy its start.
+    assert not scored.loc[~old, "committed"].any()
+    assert scored.loc[~old & (s >= t.average), "drivers"].str.startswith("too new to call committed").all()
     # New accounts are scored, but flagged as thin data.
     new = scored[scored.true_archetype == "new"]
     assert (new.confidence == "low").mean() >= 0.8

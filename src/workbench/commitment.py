@@ -137,7 +137,8 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     ``100 × Σ wᵢ·rankᵢ / Σ wᵢ`` over the indicators the account has evidence for (the
     weights renormalised over those), so ``part_<indicator>`` columns add up to the score
     exactly and an indicator without evidence neither helps nor hurts. An account with no
-    evidence at all is ``unscored``.
+    evidence at all is ``unscored``. A customer younger than
+    ``commitment.confidence.min_tenure_days`` is at most *shallow*, whatever its score.
 
     Examples
     --------
@@ -157,9 +158,19 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     out["commitment_score"] = score
     out["segment"] = segment_of(out["commitment_score"], params)
+    # Commitment is a claim about a relationship, and a relationship takes time: a customer
+    # younger than confidence.min_tenure_days may score high on a busy first quarter, but
+    # is at most shallow until it has been a customer long enough to show it stays.
+    tenure = metrics.set_index("account_id")["tenure_days"].reindex(out.index).astype("float64")
+    too_new = (tenure.fillna(0) < params.commitment.confidence.min_tenure_days) & out["segment"].isin(
+        ["entrenched", "average"])
+    out.loc[too_new, "segment"] = "shallow"
     out["committed"] = out["segment"].isin(["entrenched", "average"])
     out["confidence"] = _confidence(metrics.set_index("account_id"), used, weights, params)
     out["drivers"] = _drivers(ranks, used)
+    days = params.commitment.confidence.min_tenure_days
+    out.loc[too_new, "drivers"] = f"too new to call committed (a customer for under {days} days); " + out.loc[
+        too_new, "drivers"]
     out["available"] = used.apply(lambda r: ",".join(r.index[r]), axis=1)
     for name in raw.columns:
         out[f"part_{name}"] = parts[name]

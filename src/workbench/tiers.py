@@ -31,6 +31,7 @@ import pandas as pd
 from .commitment import QUADRANTS
 from .energy import EnergyDrain
 from .formatting import money, number
+from .kpis import is_dissatisfied
 from .params import Params
 
 _BY = "account_id"
@@ -89,8 +90,7 @@ def account_signals(metrics: pd.DataFrame, scores: pd.DataFrame, drain: EnergyDr
 
     ``valuable``: net value > 0 and in the top ``plan.valuable_top_share``;
     ``loss_making``: net value < 0 (margin minus the cost to serve);
-    ``dissatisfied``: latest survey ≤ ``plan.dissatisfied_score`` or at least
-    ``plan.dissatisfied_complaints`` complaints; ``committed`` from the commitment scores;
+    ``dissatisfied``: :func:`workbench.kpis.is_dissatisfied` (the drop-candidate rule's too); ``committed`` from the commitment scores;
     ``open``: openness ≥ ``plan.open_threshold``; ``buys``: revenue > 0 in the window from
     invoices that name the services bought (so there is something to build on);
     ``high_energy``, ``drop_candidate`` and ``young`` from the energy drain. ``drains``
@@ -112,7 +112,7 @@ def account_signals(metrics: pd.DataFrame, scores: pd.DataFrame, drain: EnergyDr
     df["buys"] = (df.get("revenue", nan) > 0) & (df.get("n_services", nan) > 0)
     survey = df.get("survey_last", nan)
     complaints = df["complaints"] if "complaints" in df else pd.Series(0, index=df.index)
-    df["dissatisfied"] = (survey <= p.dissatisfied_score).fillna(False) | (complaints >= p.dissatisfied_complaints)
+    df["dissatisfied"] = is_dissatisfied(df, params).to_numpy()
     # How badly: points below the survey line plus complaints, to put the worst first.
     df["severity"] = ((p.dissatisfied_score - survey).clip(lower=0).fillna(0) + complaints).where(df["dissatisfied"], 0)
     s = scores.set_index(_BY)
