@@ -66,13 +66,20 @@ def tiny() -> Portfolio:
 
 
 @pytest.fixture(scope="session")
-def explorer() -> dict:
-    """The sample's energy drain, plan and explorer table, as ``explore.ipynb`` builds them."""
+def sample_plan():
+    """The sample's analysis, commitment scores, energy drain and plan, as notebook 03 builds them."""
     import workbench as wb
-    from workbench import explore
 
     a = wb.start("params/default.yaml")
     scores = wb.commitment_scores(a.metrics, a.params)
     drain = wb.energy_drain(a.portfolio, a.metrics, a.params, committed=scores.set_index("account_id")["committed"])
-    p = wb.communication_plan(a.portfolio, a.metrics, a.params, scores=scores, drain=drain)
+    return a, scores, drain, wb.communication_plan(a.portfolio, a.metrics, a.params, scores=scores, drain=drain)
+
+
+@pytest.fixture(scope="session")
+def explorer(sample_plan) -> dict:
+    """The sample's energy drain, plan and explorer table, as ``explore.ipynb`` builds them."""
+    from workbench import explore
+
+    a, scores, drain, p = sample_plan
     return {"drain": drain, "plan": p, "table": explore.account_table(a.metrics, scores, drain, p)}

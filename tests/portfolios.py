@@ -253,7 +253,7 @@ class _Calendar:
         pad = n + 40  # replies to the last days' messages may fall after as_of (then cut)
         days = pd.date_range(origin, periods=pad, freq="D")
         fi = holidays.country_holidays("FI", years=range(origin.year, as_of.year + 2))
-        work = (days.dayofweek < 5) & ~np.isin(days.date, list(fi.keys()))
+        work = (days.day_of_week < 5) & ~np.isin(days.date, list(fi.keys()))
         nxt = np.empty(pad, dtype=np.int64)
         upcoming = pad
         for d in range(pad - 1, -1, -1):

@@ -66,11 +66,8 @@ def test_add_then_measure_round_trips(minutes: int, h: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[wb.Analysis, pd.DataFrame, wb.EnergyDrain, wbplan.CommunicationPlan]:
-    a = wb.start("params/default.yaml")
-    s = wb.commitment_scores(a.metrics, a.params)
-    d = wb.energy_drain(a.portfolio, a.metrics, a.params, committed=s.set_index("account_id")["committed"])
-    return a, s, d, wbplan.communication_plan(a.portfolio, a.metrics, a.params, scores=s, drain=d)
+def sample(sample_plan) -> tuple[wb.Analysis, pd.DataFrame, wb.EnergyDrain, wbplan.CommunicationPlan]:
+    return sample_plan
 
 
 def test_every_account_in_exactly_one_tier(sample) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import workbench as wb
 from workbench import Params
 from workbench.commitment import commitment_quadrants
 from workbench.plan import contact_verb, next_action
@@ -99,11 +98,8 @@ def test_action_kinds_follow_the_situation_most_pressing_first() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample():
-    a = wb.start("params/default.yaml")
-    s = wb.commitment_scores(a.metrics, a.params)
-    d = wb.energy_drain(a.portfolio, a.metrics, a.params, committed=s.set_index("account_id")["committed"])
-    return a, s, d, wb.communication_plan(a.portfolio, a.metrics, a.params, scores=s, drain=d)
+def sample(sample_plan):
+    return sample_plan
 
 
 def test_the_sample_plan_contradicts_nothing(sample) -> None:
