@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.metrics import roc_curve
 
 from .bgnbd import expected_purchases
@@ -71,6 +72,22 @@ class Backtest:
     outcome: str
     baseline_notes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def verdict(self) -> str:
+        """Which baselines the score beats beyond chance, in one sentence.
+
+        Examples
+        --------
+        >>> d = [AucDifference("recency only", 0.05, 0.02, 0.08), AucDifference("BG/NBD", 0.01, -0.01, 0.03)]
+        >>> Backtest(dt.date(2026, 1, 1), 180, 100, 0.5, {}, d, None, pd.DataFrame(), pd.DataFrame(), "bought").verdict()
+        'The score predicts better than recency only (the whole interval above zero); against BG/NBD the interval includes zero: no better, on this evidence.'
+        """
+        ahead = [d.baseline for d in self.differences if d.beats]
+        level = [d.baseline for d in self.differences if not d.beats]
+        text = (f"The score predicts better than {', '.join(ahead)} (the whole interval above zero)" if ahead
+                else "The score does not predict better than any baseline beyond chance")
+        return text + (f"; against {', '.join(level)} the interval includes zero: no better, on this evidence."
+                       if level else ".")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready headline figures (no curves)."""
@@ -173,6 +190,7 @@ def backtest(
     }
     baseline_notes: list[str] = []
     if with_invoices and len(ids):
+        # The textbook BG/NBD input: repeat purchases counted as later days with a purchase.
         h = _purchase_days(portfolio, cut).reindex(ids)
         expected, note = expected_purchases(h["n"] - 1, (h["last"] - h["first"]).dt.days,
                                             (pd.Timestamp(cut) - h["first"]).dt.days, horizon)
@@ -224,8 +242,6 @@ def auc_score(y: np.ndarray, score: np.ndarray) -> float:
 
 def _auc_many(y: np.ndarray, s: np.ndarray) -> np.ndarray:
     """AUC of each row of ``s`` against the matching row of ``y`` (both 2-D)."""
-    from scipy.stats import rankdata
-
     ranks = rankdata(s, axis=1)
     pos = y.sum(axis=1)
     neg = y.shape[1] - pos

@@ -635,6 +635,23 @@ def value_floor(params: Params, hour_cost: float | None) -> float:
     return float(set_) if set_ is not None else float(hour_cost or 0.0)
 
 
+def value_line_sentence(params: Params, hour_cost: float | None, commitment_known: bool) -> str:
+    """Where the value line is, why, and whether commitment spared anyone, for the report.
+
+    Examples
+    --------
+    >>> value_line_sentence(Params(), 77.79, True)[:60].replace("\\xa0", " ")
+    'The value line is **77.79 € per energy hour**, what an hour '
+    """
+    basis = ("what an hour of the team's capacity costs" if params.energy.low_value_per_energy_hour is None
+             else "the value set in the params")
+    spared = ("Committed accounts (from the commitment analysis) are kept unless they are dissatisfied."
+              if commitment_known else
+              "Commitment is not yet available: candidates are chosen by energy and value alone, and each "
+              "must still be checked against what the owner knows of the relationship.")
+    return f"The value line is **{money(value_floor(params, hour_cost), digits=2)} per energy hour**, {basis}. {spared}"
+
+
 def _reasons(row: pd.Series) -> str:
     """The numbers that make an account a candidate, most telling first."""
     parts: list[str] = []

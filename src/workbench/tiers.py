@@ -217,6 +217,20 @@ def _rest_reason(r: pd.Series) -> str:
     return "no other tier fits: " + ", ".join(bits)
 
 
+def action_order(params: Params) -> str:
+    """The order in which tiers' actions come, as a sentence: tiers sharing a priority together.
+
+    Examples
+    --------
+    >>> action_order(Params())
+    'onboard and repair and develop → grow → core → review → grey mass'
+    """
+    groups: dict[int, list[str]] = {}
+    for t in sorted(params.plan.tiers, key=lambda t: t.priority):
+        groups.setdefault(t.priority, []).append(t.name)
+    return " → ".join(" and ".join(g) for g in groups.values())
+
+
 def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: Sequence[str]) -> pd.DataFrame:
     """Accounts per commitment × revenue quadrant (notebook 01) and tier (this plan), with totals.
 
