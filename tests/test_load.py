@@ -111,9 +111,9 @@ BAD_FILES: list[tuple[str, str, dict[str, Any], list[str]]] = [
 
 # (folder in tests/data/bad, data.tables, substrings)
 BAD_FOLDERS: list[tuple[str, dict[str, Any], list[str]]] = [
-    ("no_interactions", {},
-     ["no_interactions", "no interactions file", "it has: accounts.csv, invoices.csv",
-      "data.tables.interactions"]),
+    ("accounts_only", {},
+     ["accounts_only", "no contact log (interactions) and no invoices with rows",
+      "it has: accounts.csv, invoices.csv", "data.tables.interactions"]),
     ("all_unknown_accounts", {},
      ["interactions.csv", "column account_id", "none of the account ids", "A0001"]),
     ("two_accounts_files", {}, ["several files could be accounts", "accounts.tsv"]),
@@ -661,3 +661,18 @@ def test_real_helpdesk_gz_directly() -> None:
     with pytest.raises(InputError, match="no column for channel"):
         read(source, "interactions", columns={"account_id": "customer",
                                               "ts": "Complete Timestamp"})
+
+
+def test_invoices_without_contact_log(tmp_path: Path) -> None:
+    """Accounts + invoices is a whole input: the contact log is empty, never refused."""
+    (tmp_path / "accounts.csv").write_text("account_id,name\nA1,Alpha\nA2,Beta\n")
+    (tmp_path / "invoices.csv").write_text("account_id,date,amount\nA1,2024-01-31,100\n"
+                                           "A2,2024-02-29,50\n")
+    (tmp_path / "surveys.csv").write_text("account_id,date,score\n")
+    portfolio = load_portfolio(params_for(tmp_path))
+    assert len(portfolio.interactions) == 0
+    assert str(portfolio.interactions["ts"].dtype) == "datetime64[ns, UTC]"
+    assert "seq" in portfolio.interactions
+    assert portfolio.surveys is None
+    assert any("no contact log" in n for n in portfolio.notes)
+    assert any("surveys.csv has a header but no rows" in n for n in portfolio.notes)

@@ -97,6 +97,7 @@ from .schema import (
     BOOL_TRUE,
     CHANNEL_SYNONYMS,
     DIRECTION_SYNONYMS,
+    BEHAVIOUR_TABLES,
     REQUIRED_TABLES,
     TABLES,
 )
@@ -240,6 +241,7 @@ def load_portfolio(params: Params) -> Portfolio:
         )
     tz = params.client.timezone
     loaded: dict[str, _Loaded | None] = {}
+    notes_empty: list[str] = []
     interaction_mail: list[Path] = []
     for table in TABLES:
         source = params.data.source(table)
@@ -259,6 +261,11 @@ def load_portfolio(params: Params) -> Portfolio:
         if table == "interactions":
             interaction_mail = mail
 
+    for table, part in loaded.items():
+        if part is not None and part.frame.empty and table not in REQUIRED_TABLES:
+            # An export of "no rows" is the client saying there are none, not a broken file.
+            loaded[table] = None
+            notes_empty.append(f"{part.label()} has a header but no rows: read as no {table}")
     accounts = loaded["accounts"]
     assert accounts is not None  # required above
     known = accounts.frame["account_id"]
@@ -271,8 +278,20 @@ def load_portfolio(params: Params) -> Portfolio:
         loaded["interactions"] = _add_mail(loaded["interactions"], interaction_mail, params,
                                            accounts, loaded["team"])
 
+    if not any(loaded[t] is not None and not loaded[t].frame.empty for t in BEHAVIOUR_TABLES):
+        raise InputError(
+            file=str(folder),
+            problem="no contact log (interactions) and no invoices with rows: accounts alone show "
+            f"no behaviour to analyse; {_listing(folder)}",
+            fix="add interactions.csv (or an e-mail export) or invoices.csv, or name yours with "
+            "`file:` under data.tables.interactions or data.tables.invoices in your params file",
+        )
     interactions = loaded["interactions"]
-    assert interactions is not None
+    if interactions is None:
+        notes_empty.append("no contact log (interactions): contact time, energy, response times "
+                           "and the communication plan's schedule rest on invoices only or are "
+                           "not computed")
+        interactions = _empty_loaded("interactions")
 
     def frame(table: str) -> pd.DataFrame | None:
         part = loaded[table]
@@ -287,8 +306,19 @@ def load_portfolio(params: Params) -> Portfolio:
         leads=frame("leads"),
         team=frame("team"),
         sources=[s for part in parts for s in part.sources],
-        notes=[note for part in parts for note in part.notes],
+        notes=[note for part in parts for note in part.notes] + notes_empty,
     )
+
+
+def _empty_loaded(table: str) -> _Loaded:
+    """A table with every canonical column and no rows (an absent contact log)."""
+    index = pd.RangeIndex(0)
+    frame = pd.DataFrame({c: _absent(k, index) for c, k in TABLES[table].columns.items()})
+    frame.insert(0, "_file", pd.Series(dtype="str"))
+    frame.insert(1, "_row", pd.Series(dtype="int64"))
+    if table == "interactions":
+        frame["seq"] = pd.Series(dtype="int64")
+    return _Loaded(table, frame, {}, [], [])
 
 
 # --------------------------------------------------------------------------- finding files
@@ -433,11 +463,11 @@ def _read_raw(path: Path, source: TableSource, table: str) -> tuple[_Raw, str]:
     if raw.frame.shape[1] == 0:
         raise InputError(file=path.name, problem="the file is empty",
                          fix="export the data again, or remove the file if there is none")
-    if len(raw.frame) == 0:
+    if len(raw.frame) == 0 and table in REQUIRED_TABLES:
         raise InputError(
             file=path.name,
             problem="the file has a header row but no data rows",
-            fix="export the data again with its rows, or remove the file if there is none",
+            fix="export the data again with its rows",
         )
     return raw, digest
 

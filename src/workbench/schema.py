@@ -103,7 +103,9 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REQUIRED_TABLES = ("accounts", "interactions")
+REQUIRED_TABLES = ("accounts",)
+#: At least one of these must hold rows: a register alone shows no behaviour to analyse.
+BEHAVIOUR_TABLES = ("interactions", "invoices")
 
 #: Channel synonyms folded on load; anything else is kept as written (lower-cased).
 CHANNEL_SYNONYMS: dict[str, str] = {
