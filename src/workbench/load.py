@@ -90,7 +90,7 @@ import pandas as pd
 
 from .exceptions import InputError
 from .mail import MAIL_HEADERS, MAIL_SUFFIXES, is_mail_source, is_maildir, read_mail
-from .params import Params, TableSource
+from .params import ContactRule, Params, TableSource, split_arithmetic
 from .portfolio import Portfolio, SourceFile
 from .schema import (
     BOOL_FALSE,
@@ -119,6 +119,9 @@ _MAX_PREAMBLE = 10
 _NON_NEGATIVE = frozenset({"minutes", "hours_per_week", "cost_per_hour", "score"})
 #: Required columns whose empty values are repaired (with a note) instead of refused.
 _FILLED_LATER = frozenset({("accounts", "name")})
+#: Tables whose rows without an account id are left out (with a note) as unattributed:
+#: a shop's cash sales, a ticket from no customer. All of them empty is an error.
+_ATTRIBUTED = ("interactions", "invoices", "surveys")
 _KIND_WORDS = {
     "str": "text", "date": "a date", "ts": "a date and time", "float": "a number",
     "bool": "yes/no", "direction": "in/out", "channel": "a channel",
@@ -246,8 +249,16 @@ def load_portfolio(params: Params) -> Portfolio:
     for table in TABLES:
         source = params.data.source(table)
         files = _find_files(folder, table, source)
+        if table == "accounts" and params.data.accounts_from:
+            if files:
+                raise InputError(
+                    file=files[0].name, problem=f"data.accounts_from is {params.data.accounts_from} "
+                    "but the folder has an accounts file too",
+                    fix="remove accounts_from from data in your params file to read the file, or "
+                    "move the file away")
+            files = []
         if not files:
-            if table in REQUIRED_TABLES:
+            if table in REQUIRED_TABLES and not params.data.accounts_from:
                 raise _missing_table_error(folder, table)
             loaded[table] = None
             continue
@@ -266,6 +277,9 @@ def load_portfolio(params: Params) -> Portfolio:
             # An export of "no rows" is the client saying there are none, not a broken file.
             loaded[table] = None
             notes_empty.append(f"{part.label()} has a header but no rows: read as no {table}")
+    if params.data.accounts_from:
+        loaded["accounts"] = _accounts_from(loaded[params.data.accounts_from],
+                                            params.data.accounts_from, folder)
     accounts = loaded["accounts"]
     assert accounts is not None  # required above
     known = accounts.frame["account_id"]
@@ -308,6 +322,29 @@ def load_portfolio(params: Params) -> Portfolio:
         sources=[s for part in parts for s in part.sources],
         notes=[note for part in parts for note in part.notes] + notes_empty,
     )
+
+
+def _accounts_from(part: _Loaded | None, table: str, folder: Path) -> _Loaded:
+    """Accounts as the distinct ids of a log that names its customers but comes without a register."""
+    if part is None or part.frame["account_id"].isna().all():
+        raise InputError(
+            file=str(folder), problem=f"data.accounts_from is {table}, but there is no {table} "
+            "table file with account ids to take the accounts from",
+            fix=f"add the {table} file (an e-mail export cannot name its customers without an accounts "
+            "file), or give an accounts file and remove accounts_from")
+    ids = part.frame["account_id"].dropna().drop_duplicates().sort_values(kind="stable")
+    accounts = _empty_loaded("accounts")
+    frame = accounts.frame.reindex(range(len(ids)))
+    frame["account_id"] = ids.to_numpy()
+    frame["name"] = ids.to_numpy()
+    frame["_file"] = part.label()
+    frame["_row"] = 0
+    accounts.frame = frame.astype(_empty_loaded("accounts").frame.dtypes.to_dict())
+    accounts.notes.append(
+        f"no accounts file: the {len(ids)} accounts are the distinct account ids of {part.label()} "
+        "(data.accounts_from), named by their id; nothing is known of their contracts, owners or "
+        "start dates")
+    return accounts
 
 
 def _empty_loaded(table: str) -> _Loaded:
@@ -534,23 +571,33 @@ def _read_text(data: bytes, name: str, suffix: str, source: TableSource, table: 
     forced = _delimiter_param(source.delimiter, name, table)
     start = 0  # characters consumed above the header
     lines_above = 0  # physical lines above the header, as a spreadsheet shows them
-    first = head[0].lstrip("\ufeff").rstrip("\r\n") if head else ""
-    if re.fullmatch(r"sep=.", first, flags=re.IGNORECASE):
-        # Excel writes "sep=;" as a hint line and hides it: the header is still row 1.
-        forced = forced or first[4]
-        start += len(head[0])
-        head = head[1:]
-    while head and not head[0].strip():
-        start, lines_above, head = start + len(head[0]), lines_above + 1, head[1:]
-    if not head:
-        return _Raw(pd.DataFrame())
-    delimiter, preamble = _sniff(head, forced, suffix)
-    notes = []
-    if preamble:
-        notes.append(f"{name}: {preamble} line{'s' if preamble > 1 else ''} above the header "
-                     f"skipped ({head[0].strip()[:40]!r})")
-    start += sum(len(line) for line in head[:preamble])
-    lines_above += preamble
+    notes: list[str] = []
+    if source.header_row is not None:
+        # The user said where the header is: skip exactly the lines above it.
+        lines_above = min(source.header_row - 1, len(head))
+        start = sum(len(line) for line in head[:lines_above])
+        head = head[lines_above:]
+        if not head:
+            return _Raw(pd.DataFrame())
+        delimiter = forced or _sniff(head, None, suffix)[0]
+    else:
+        first = head[0].lstrip("\ufeff").rstrip("\r\n") if head else ""
+        if re.fullmatch(r"sep=.", first, flags=re.IGNORECASE):
+            # Excel writes "sep=;" as a hint line and hides it: the header is still row 1.
+            forced = forced or first[4]
+            start += len(head[0])
+            head = head[1:]
+        while head and not head[0].strip():
+            start, lines_above, head = start + len(head[0]), lines_above + 1, head[1:]
+        if not head:
+            return _Raw(pd.DataFrame())
+        delimiter, preamble = _sniff(head, forced, suffix)
+        if preamble:
+            notes.append(f"{name}: {preamble} line{'s' if preamble > 1 else ''} above the header "
+                         f"skipped ({head[0].strip()[:40]!r}); set `header_row:` if the header "
+                         "is another row")
+        start += sum(len(line) for line in head[:preamble])
+        lines_above += preamble
     frame = _parse_csv(text[start:], name, delimiter, lines_above, table)
     frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
     frame.index = pd.RangeIndex(lines_above + 2, lines_above + 2 + len(frame))
@@ -678,7 +725,7 @@ def _read_excel(data: bytes, name: str, suffix: str, source: TableSource, table:
         names, rows = _xls_rows(data, name, sheet, table)
     else:
         names, rows = _xlsx_rows(data, name, sheet, table)
-    return _Raw(_frame_from_rows(rows))
+    return _frame_from_rows(rows, name, source.header_row)
 
 
 def _check_sheet(name: str, sheet: str | int, names: list[str], table: str) -> None:
@@ -747,24 +794,48 @@ def _corrupt_excel(name: str, e: Exception) -> InputError:
     )
 
 
-def _frame_from_rows(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """Sheet rows to a frame: first non-empty row is the header, index = sheet row number."""
-    def filled(row: tuple[Any, ...]) -> bool:
-        return any(v is not None and str(v).strip() != "" for v in row)
+def _frame_from_rows(rows: list[tuple[Any, ...]], name: str, header_row: int | None) -> _Raw:
+    """Sheet rows to a frame, index = sheet row number.
 
-    start = next((i for i, r in enumerate(rows) if filled(r)), None)
-    if start is None:
-        return pd.DataFrame()
-    header_row = rows[start]
-    width = max((i + 1 for i, v in enumerate(header_row) if v is not None and str(v).strip()),
+    The header is ``header_row`` when given, else the first non-empty row below any title
+    rows: rows with a single filled cell (``Asiakasrekisteri 30.6.2026``) above a row with
+    several, as CSV title lines are skipped.
+    """
+    def count(row: tuple[Any, ...]) -> int:
+        return sum(v is not None and str(v).strip() != "" for v in row)
+
+    def filled(row: tuple[Any, ...]) -> bool:
+        return count(row) > 0
+
+    notes = []
+    if header_row is not None:
+        start = header_row - 1
+        if start >= len(rows) or not filled(rows[start]):
+            return _Raw(pd.DataFrame())
+    else:
+        non_empty = [i for i, r in enumerate(rows[: 4 * _MAX_PREAMBLE]) if filled(r)]
+        if not non_empty:
+            return _Raw(pd.DataFrame())
+        lead = 0
+        while lead < len(non_empty) and count(rows[non_empty[lead]]) == 1:
+            lead += 1
+        # Single-cell rows are titles only above a wider header; a one-column file has none.
+        titles = lead if lead < len(non_empty) and lead <= _MAX_PREAMBLE else 0
+        start = non_empty[titles]
+        if titles:
+            first = next(str(v).strip() for v in rows[non_empty[0]] if v is not None and str(v).strip())
+            notes.append(f"{name}: {titles} title row{'s' if titles > 1 else ''} above the header "
+                         f"skipped ({first[:40]!r}); the header is row {start + 1} (set `header_row:` "
+                         "if it is another)")
+    width = max((i + 1 for i, v in enumerate(rows[start]) if v is not None and str(v).strip()),
                 default=0)
-    header = _dedupe([_header_text(v, i) for i, v in enumerate(header_row[:width])])
+    header = _dedupe([_header_text(v, i) for i, v in enumerate(rows[start][:width])])
     body = [(start + 2 + i, r) for i, r in enumerate(rows[start + 1:]) if filled(r[:width])]
     cols = {h: pd.Series([r[j] if j < len(r) else None for _, r in body], dtype=object)
             for j, h in enumerate(header)}
     frame = pd.DataFrame(cols)
     frame.index = pd.Index([n for n, _ in body], dtype="int64")
-    return frame
+    return _Raw(frame, notes=notes)
 
 
 def _header_text(value: Any, position: int) -> str:
@@ -803,14 +874,23 @@ def _norm(name: str) -> str:
 
 
 def _resolve_columns(
-    columns: list[str], table: str, source: TableSource, name: str, delimiter: str | None
+    columns: list[str], table: str, source: TableSource, name: str, delimiter: str | None,
+    made: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Canonical column -> the file's column, for every canonical column the file has."""
+    """Canonical column -> the file's column, for every canonical column the file has.
+
+    ``made`` maps canonical columns to the labels of columns params made (``derive``,
+    ``constants``); those win over the file's own.
+    """
+    made = made or {}
+    columns = [c for c in columns if c not in made.values()]
     by_norm: dict[str, list[str]] = {}
     for c in columns:
         by_norm.setdefault(_norm(c), []).append(c)
-    found: dict[str, str] = {}
+    found: dict[str, str] = dict(made)
     for canon in TABLES[table].columns:
+        if canon in found:
+            continue
         wanted = source.columns.get(canon)
         if wanted is not None:
             hit = wanted if wanted in columns else _one(by_norm.get(_norm(wanted), []))
@@ -1464,8 +1544,15 @@ def _load_table(files: list[Path], table: str, source: TableSource, tz: str) -> 
     for path in files:
         raw, digest = _read_raw(path, source, table)
         notes.extend(raw.notes)
-        mapped = _resolve_columns(list(raw.frame.columns), table, source, path.name, raw.delimiter)
-        frame = _canonical(raw.frame, mapped, path.name, table, source, tz, notes)
+        made = _made_columns(raw.frame, table, source, path.name, tz, notes)
+        cells = raw.frame.assign(**{label: v for label, (_, v) in made.items()})
+        mapped = _resolve_columns(list(cells.columns), table, source, path.name, raw.delimiter,
+                                  made={canon: label for label, (canon, _) in made.items()})
+        frame = _canonical(cells, mapped, path.name, table, source, tz, notes)
+        if source.contacts is not None and source.contacts.event:
+            frame["_event"] = _as_text(raw.frame[_file_column(
+                list(raw.frame.columns), source.contacts.event, path.name,
+                f"contacts: {{event: ...}} under data.tables.{table}")]).str.casefold()
         frame.insert(0, "_file", path.name)
         frame.insert(1, "_row", raw.frame.index.to_numpy(dtype="int64"))
         parts.append(frame)
@@ -1474,8 +1561,145 @@ def _load_table(files: list[Path], table: str, source: TableSource, tz: str) -> 
     frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     frame = frame.reset_index(drop=True)
     loaded = _Loaded(table, frame, columns, sources, notes)
+    if source.credits:
+        _mark_credits(loaded, source.credits)
+    if source.contacts is not None:
+        _select_contacts(loaded, source.contacts)
     _check_table(loaded)
     return loaded
+
+
+def _made_columns(
+    raw: pd.DataFrame, table: str, source: TableSource, name: str, tz: str, notes: list[str]
+) -> dict[str, tuple[str, pd.Series]]:
+    """The columns params make from others: ``derive`` arithmetic and ``constants``.
+
+    Returns ``{label: (canonical column, values)}``. The label says what the column is
+    (``Quantity * UnitPrice``), so a message about its values names what the user wrote.
+    """
+    made: dict[str, tuple[str, pd.Series]] = {}
+    columns = list(raw.columns)
+    where = f"under data.tables.{table} in your params file"
+    for canon, expr in source.derive.items():
+        left, op, right = split_arithmetic(expr)  # type: ignore[misc]  # validated in params
+        operands = []
+        for operand in (left, right):
+            number = _constant_number(operand)
+            if number is not None:
+                operands.append(pd.Series(number, index=raw.index, dtype="float64"))
+                continue
+            column = _file_column(columns, operand, name, f"derive: {{{canon}: {expr}}} {where}")
+            col = _Col(file=name, table=table, canonical=canon, column=column, kind="float",
+                       required=False, source=source, tz=tz, notes=notes)
+            operands.append(_convert(raw[column], col))
+        a, b = operands
+        value = {"*": a * b, "/": a / b.where(b != 0), "+": a + b, "-": a - b}[op]
+        made[f"{left} {op} {right}"] = (canon, value.astype("float64"))
+    for canon, value in source.constants.items():
+        made[f"{value!r} (constants)"] = (canon, pd.Series(value, index=raw.index, dtype=object))
+    if source.contacts is not None and "direction" not in source.columns and \
+            "direction" not in source.constants:
+        # The rule sets each contact's direction; a ticket log has no direction column.
+        made["direction (contacts)"] = ("direction", pd.Series("in", index=raw.index, dtype=object))
+    if "amount" not in source.derive and table == "invoices":
+        _quantity_hint(columns, source, name, notes)
+    return made
+
+
+def _constant_number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _file_column(columns: list[str], wanted: str, name: str, where: str) -> str:
+    """The file's column named ``wanted`` (exactly, else ignoring case and spacing)."""
+    if wanted in columns:
+        return wanted
+    hits = [c for c in columns if _norm(c) == _norm(wanted)]
+    if len(hits) == 1:
+        return hits[0]
+    raise InputError(
+        file=name,
+        problem=f"the params name the column {wanted!r}, which the file does not have"
+        f"{_suggest(wanted, columns)}; its columns are: {_show_columns(columns)}",
+        fix=f"correct {where}",
+    )
+
+
+_QUANTITY_WORDS = frozenset({"quantity", "qty", "määrä", "maara", "kpl", "lkm", "kappaleet", "units"})
+
+
+def _quantity_hint(columns: list[str], source: TableSource, name: str, notes: list[str]) -> None:
+    """A line-item export mapped to its unit price undercounts revenue without a word."""
+    quantity = [c for c in columns if _norm(c) in _QUANTITY_WORDS]
+    if quantity and "amount" in source.columns:
+        notes.append(
+            f"{name}: amount is read from {source.columns['amount']!r} but the file also has "
+            f"{quantity[0]!r}: if each row is a line of an invoice and {source.columns['amount']!r} "
+            f"is a unit price, set `derive: {{amount: {quantity[0]} * "
+            f"{source.columns['amount']}}}` under data.tables.invoices instead")
+
+
+def _mark_credits(t: _Loaded, credits: dict[str, str]) -> None:
+    """Rows matching a credit pattern are credits: their amount counts against revenue."""
+    frame = t.frame
+    hit = np.zeros(len(frame), bool)
+    for canon, pattern in credits.items():
+        hit |= frame[canon].str.contains(pattern, regex=True).fillna(False).to_numpy(bool)
+    positive = hit & (frame["amount"] > 0).to_numpy(bool)
+    frame.loc[hit, "amount"] = -frame.loc[hit, "amount"].abs()
+    if hit.any():
+        n, flipped = int(hit.sum()), int(positive.sum())
+        how = ", ".join(f"{c} matching {p!r}" for c, p in credits.items())
+        t.notes.append(
+            f"{t.label()}: {n} row{'s' if n > 1 else ''} ({how}) read as credits: they lower "
+            f"revenue and are never purchases" + (f"; {flipped} had a positive amount and count "
+                                                  "negative" if flipped else ""))
+
+
+def _select_contacts(t: _Loaded, rule: ContactRule) -> None:
+    """Keep the events that are contacts (see :class:`~workbench.params.ContactRule`)."""
+    frame = t.frame.sort_values(["ts", "_file", "_row"], kind="stable")
+    first = np.zeros(len(frame), bool)
+    listed = np.zeros(len(frame), bool)
+    direction = frame["direction"].copy()
+    if rule.per_thread:
+        if frame["thread_id"].isna().all():
+            raise InputError(
+                file=t.label(), problem="contacts: per_thread needs the thread (ticket) id of each "
+                "event, and no column is mapped to thread_id",
+                fix="add `columns: {thread_id: <the ticket id column>}` under "
+                "data.tables.interactions in your params file")
+        thread = frame["thread_id"].fillna("\0row" + frame["_row"].astype(str))
+        first = ~thread.duplicated().to_numpy()
+    if rule.events:
+        wanted = {k.strip().casefold(): v for k, v in rule.events.items()}
+        event = frame["_event"]
+        listed = event.isin(list(wanted)).to_numpy(bool, copy=True)
+        if not listed.any():
+            seen = ", ".join(repr(v) for v in event.value_counts().index[:8])
+            raise InputError(
+                file=t.label(), problem=f"contacts: none of the events {', '.join(map(repr, rule.events))} "
+                f"occurs in the column {rule.event!r}; it holds e.g. {seen}",
+                fix="correct `contacts: {events: ...}` under data.tables.interactions in your params file")
+        if rule.per_thread:
+            # Once per thread: a ticket resolved, reopened and resolved again is one answer.
+            listed &= ~pd.DataFrame({"t": thread, "e": event}).duplicated().to_numpy()
+        direction = direction.mask(pd.Series(listed, index=frame.index), event.map(wanted))
+    # The customer opened the thread, whatever the first event is called.
+    direction = direction.mask(pd.Series(first, index=frame.index), "in")
+    keep = first | listed
+    n_out = int((~keep).sum())
+    frame = frame.assign(direction=direction)[keep].drop(columns="_event", errors="ignore")
+    t.notes.append(
+        f"{t.label()}: read as an event log: {len(frame)} of {len(frame) + n_out} rows are contacts "
+        f"({'each thread’s first event as the customer’s inbound' if rule.per_thread else ''}"
+        f"{'; ' if rule.per_thread and rule.events else ''}"
+        f"{'events ' + ', '.join(repr(e) for e in rule.events) if rule.events else ''}); "
+        f"{n_out} status update{'s' if n_out != 1 else ''} left out")
+    t.frame = frame.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
 
 
 def _canonical(
@@ -1488,7 +1712,8 @@ def _canonical(
         if canon not in mapped:
             out[canon] = _absent(kind, raw.index)
             continue
-        required = canon in spec.required and (table, canon) not in _FILLED_LATER
+        required = canon in spec.required and (table, canon) not in _FILLED_LATER \
+            and not (canon == "account_id" and table in _ATTRIBUTED)
         col = _Col(file=name, table=table, canonical=canon, column=mapped[canon], kind=kind,
                    required=required, source=source, tz=tz, notes=notes)
         out[canon] = _convert(raw[mapped[canon]], col)
@@ -1597,6 +1822,19 @@ def _check_unique_key(t: _Loaded, key: str) -> None:
 def _drop_unknown_accounts(t: _Loaded, known: pd.Series) -> None:
     """Leave out rows naming accounts not in accounts; all of them unknown is an error."""
     frame = t.frame
+    empty = frame["account_id"].isna().to_numpy()
+    if empty.all() and len(frame):
+        file, row = frame["_file"].iloc[0], int(frame["_row"].iloc[0])
+        raise InputError(file=file, column=t.column(file, "account_id"), row=row,
+                         problem="account_id is empty in every row",
+                         fix="map account_id to the column that names the customer: `columns: "
+                         f"{{account_id: <your column>}}` under data.tables.{t.table} in your params file")
+    if empty.any():
+        n = int(empty.sum())
+        t.notes.append(f"{t.label(frame.loc[empty, '_file'])}: {n} row{'s' if n > 1 else ''} "
+                       f"without an account id (e.g. row {frame.loc[empty, '_row'].iloc[0]}) left "
+                       "out: they belong to no customer")
+        frame = t.frame = frame[~empty].reset_index(drop=True)
     unknown = (~frame["account_id"].isin(known)).to_numpy()
     if not unknown.any():
         return

@@ -112,7 +112,7 @@ class TableSource(_Section):
     )
     sheet: str | int | None = None
 
-    @field_validator("columns", "values", mode="before")
+    @field_validator("columns", "values", "constants", "derive", mode="before")
     @classmethod
     def _scalars_as_text(cls, v: Any) -> Any:
         # YAML reads an unquoted yes as True and 2024 as an int; in a mapping of column
@@ -133,11 +133,94 @@ class TableSource(_Section):
     decimal: Literal[".", ","] | None = None
     date_format: str | None = Field(None, description="strftime format when dates are ambiguous")
     dayfirst: bool = True
+    header_row: int | None = Field(
+        None, ge=1, description="spreadsheet row of the header (1 = first); None = detect title rows above it"
+    )
+    derive: dict[str, str] = Field(
+        default_factory=dict,
+        description="canonical number column -> arithmetic of two file columns, e.g. {amount: Quantity * UnitPrice}",
+    )
+    constants: dict[str, str] = Field(
+        default_factory=dict, description="canonical column -> one value for every row, e.g. {channel: ticket}"
+    )
+    credits: dict[str, str] = Field(
+        default_factory=dict,
+        description="canonical text column -> regular expression; matching rows are credits (negative amounts)",
+    )
+    contacts: ContactRule | None = Field(
+        None, description="the file is an event log: which events are contacts (interactions only)"
+    )
+
+    @field_validator("derive")
+    @classmethod
+    def _arithmetic(cls, v: dict[str, str]) -> dict[str, str]:
+        for canon, expr in v.items():
+            if split_arithmetic(expr) is None:
+                raise ValueError(f"derive {canon}: {expr!r} is not '<column> <op> <column or number>' with op one "
+                                 "of * / + - surrounded by spaces, e.g. 'Quantity * UnitPrice'")
+        return v
+
+    @field_validator("credits")
+    @classmethod
+    def _patterns(cls, v: dict[str, str]) -> dict[str, str]:
+        for canon, pattern in v.items():
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(f"credits {canon}: {pattern!r} is not a regular expression ({e})") from None
+        return v
+
+
+class ContactRule(_Section):
+    """How an event log (one row per status update of a ticket) becomes a contact log.
+
+    A ticket system writes a row each time a ticket is assigned, waits or is resolved; only
+    some of those rows are the customer reaching us or us answering. Rows the rule does not
+    select are left out (counted in a note); ``minutes`` and ``channel`` then follow
+    ``effort`` and ``constants`` as for any contact log.
+    """
+
+    event: str | None = Field(None, description="the file's column that names the event (needed by `events`)")
+    per_thread: bool = Field(
+        False, description="each thread's (ticket's) first event is the customer's inbound contact"
+    )
+    events: dict[str, Literal["in", "out"]] = Field(
+        default_factory=dict,
+        description="event -> direction: these events are contacts (once per thread when per_thread)",
+    )
+
+    @model_validator(mode="after")
+    def _some_rule(self) -> ContactRule:
+        if not self.per_thread and not self.events:
+            raise ValueError("say which events are contacts: per_thread: true and/or events: {<event>: in or out}")
+        if self.events and not self.event:
+            raise ValueError("events needs event: <the file's column that names the event>")
+        return self
+
+
+_ARITHMETIC = re.compile(r"^\s*(?P<left>.+?)\s+(?P<op>[*/+-])\s+(?P<right>.+?)\s*$")
+
+
+def split_arithmetic(expr: str) -> tuple[str, str, str] | None:
+    """``'Quantity * UnitPrice'`` -> ``('Quantity', '*', 'UnitPrice')``; None if not that shape.
+
+    The operator needs spaces around it, so column names may hold ``-`` (``Net-price``).
+
+    Examples
+    --------
+    >>> split_arithmetic("Kpl * Yksikköhinta")
+    ('Kpl', '*', 'Yksikköhinta')
+    """
+    m = _ARITHMETIC.match(expr)
+    return (m["left"], m["op"], m["right"]) if m else None
 
 
 class Data(_Section):
     dir: str = "data/sample"
     tables: dict[str, TableSource] = Field(default_factory=dict)
+    accounts_from: Literal["interactions", "invoices"] | None = Field(
+        None, description="no accounts file: the accounts are the distinct account ids of this table"
+    )
 
     @field_validator("tables")
     @classmethod
@@ -146,12 +229,19 @@ class Data(_Section):
             if name not in TABLES:
                 raise ValueError(f"unknown table {name!r}; the tables are {', '.join(TABLES)}")
             allowed = TABLES[name].columns
-            for col in [*src.columns, *src.values]:
+            for col in [*src.columns, *src.values, *src.derive, *src.constants, *src.credits]:
                 if col not in allowed:
                     raise ValueError(
                         f"{name}: unknown canonical column {col!r}; "
                         f"map onto one of {', '.join(allowed)}"
                     )
+            for col in src.derive:
+                if allowed[col] != "float":
+                    raise ValueError(f"{name}: derive gives numbers; {col!r} is not a number column")
+            if src.credits and name != "invoices":
+                raise ValueError(f"{name}: credits are for invoices only")
+            if src.contacts is not None and name != "interactions":
+                raise ValueError(f"{name}: contacts (an event log read as contacts) is for interactions only")
         return v
 
     def source(self, table: str) -> TableSource:
@@ -462,10 +552,25 @@ class Params(_Section):
     def with_overrides(
         self, *, data_dir: str | None = None, as_of: dt.date | None = None
     ) -> Params:
-        """Return a copy with CLI overrides applied (``--data`` uses the default mapping)."""
+        """Return a copy with CLI overrides applied.
+
+        Parameters
+        ----------
+        data_dir : str, optional
+            ``--data``: replaces ``data.dir`` only, relative to the current folder. The
+            params file's table mapping (``data.tables``) still applies: a client's export
+            keeps its file names and columns when a newer copy lands in another folder.
+        as_of : date, optional
+            ``--as-of``: replaces ``as_of``.
+
+        Returns
+        -------
+        Params
+            A new object; ``self`` is unchanged.
+        """
         update: dict[str, Any] = {}
         if data_dir is not None:
-            update["data"] = Data(dir=str(resolve(data_dir, Path.cwd())))
+            update["data"] = self.data.model_copy(update={"dir": str(resolve(data_dir, Path.cwd()))})
         if as_of is not None:
             update["as_of"] = as_of
         return self.model_copy(update=update)
@@ -482,9 +587,51 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _describe(err: dict[str, Any]) -> str:
+    """One validation error as a sentence naming the key and the fix.
+
+    An unknown key gets the closest valid key at its place, if one is close: the keys of
+    the section it sits in, found by walking ``err["loc"]`` down :class:`Params` (through
+    nested sections, ``data.tables.<table>`` and ``plan.tiers.<n>``).
+
+    Examples
+    --------
+    >>> _describe({"type": "extra_forbidden", "loc": ("energy", "low_value_per_enrgy_hour")})
+    "unknown key 'energy.low_value_per_enrgy_hour' (did you mean 'energy.low_value_per_energy_hour'?). \
+Fix: check its spelling against params/default.yaml"
+    """
+    import difflib
+    import types
+    import typing
+
+    def section(tp: Any) -> Any:
+        # `X | None` holds the section X; a union of several models cannot say which.
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            return args[0] if len(args) == 1 else None
+        return tp
+
+    def is_model(tp: Any) -> bool:
+        return isinstance(tp, type) and issubclass(tp, BaseModel)
+
     key = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
-        return f"unknown key {key!r}. Fix: check its spelling against params/default.yaml"
+        *path, word = err["loc"] or ("",)
+        here: Any = Params
+        for part in path:
+            here = section(here)
+            if is_model(here):
+                field = here.model_fields.get(str(part))
+                here = field.annotation if field else None
+            elif typing.get_origin(here) is dict:  # data.tables.<table>: the part is a key
+                here = typing.get_args(here)[1]
+            elif typing.get_origin(here) in (tuple, list):  # plan.tiers.<n>: the part is an index
+                here = typing.get_args(here)[0]
+            else:
+                here = None
+        here = section(here)
+        close = difflib.get_close_matches(str(word).lower(), list(here.model_fields), n=1) if is_model(here) else []
+        hint = f" (did you mean {'.'.join([*map(str, path), close[0]])!r}?)" if close else ""
+        return f"unknown key {key!r}{hint}. Fix: check its spelling against params/default.yaml"
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     got_s = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
