@@ -825,3 +825,38 @@ def test_header_row_option_for_csv_and_excel(tmp_path: Path) -> None:
         ["Alpha", "Beta"]
     with pytest.raises(InputError, match="no column for account_id"):
         read(tmp_path / "a.xlsx", "accounts", header_row=4)
+
+
+def test_leading_zeros_lost_in_one_file(tmp_path: Path) -> None:
+    """Excel turned 00123 into 123 in the invoices; the accounts kept the zeros."""
+    (tmp_path / "accounts.csv").write_text("account_id,name\n00123,Alpha\n00124,Beta\n0125,Gamma\n125,Delta\n")
+    (tmp_path / "invoices.csv").write_text(
+        "account_id,date,amount\n123,2024-01-02,10\n124,2024-01-03,20\n00124,2024-01-04,5\n")
+    portfolio = load_portfolio(params_for(tmp_path))
+    assert list(portfolio.invoices["account_id"]) == ["00123", "00124", "00124"]
+    assert any("2 rows name account ids that differ from accounts only in leading zeros (e.g. '123' = "
+               "'00123')" in n for n in portfolio.notes)
+    # 0125 and 125 are both accounts: "00125" matches neither with certainty, so it stays unknown.
+    (tmp_path / "invoices.csv").write_text("account_id,date,amount\n00125,2024-01-02,10\n")
+    with pytest.raises(InputError, match="none of the account ids in invoices match accounts"):
+        load_portfolio(params_for(tmp_path))
+
+
+def test_dates_a_log_cannot_have(tmp_path: Path) -> None:
+    """2099 (a typo) never becomes the analysis date; 1979 (a reset clock) never starts a tenure."""
+    (tmp_path / "accounts.csv").write_text("account_id,name\nA1,Alpha\n")
+    rows = [f"A1,2026-0{m}-1{d} 10:00,email,in" for m in range(1, 10) for d in range(10)]
+    (tmp_path / "interactions.csv").write_text(
+        "account_id,ts,channel,direction\n" + "\n".join(rows[:50] + ["A1,2099-03-05 10:00,email,in"]
+                                                        + rows[50:] + ["A1,1979-12-31 23:00,email,in"]) + "\n")
+    portfolio = load_portfolio(params_for(tmp_path))
+    assert len(portfolio.interactions) == 90
+    assert portfolio.interactions["ts"].max() < utc("2027-01-01")
+    notes = " | ".join(portfolio.notes)
+    assert ("interactions.csv, column ts: 1 row dated more than a year after all the others (latest "
+            "otherwise 2026-09-19: a typo or a broken clock) left out (row 52 2099-03-05)") in notes
+    assert "1 row dated before 1990 (a reset clock) left out (row 93 1979-12-31)" in notes
+    # A log that really stopped and started again (many rows after the gap) is left alone.
+    later = [f"A1,2028-0{m}-1{d} 10:00,email,in" for m in range(1, 10) for d in range(10)]
+    (tmp_path / "interactions.csv").write_text("account_id,ts,channel,direction\n" + "\n".join(rows + later) + "\n")
+    assert len(load_portfolio(params_for(tmp_path)).interactions) == 180

@@ -277,6 +277,10 @@ def load_portfolio(params: Params) -> Portfolio:
             # An export of "no rows" is the client saying there are none, not a broken file.
             loaded[table] = None
             notes_empty.append(f"{part.label()} has a header but no rows: read as no {table}")
+    for table, column in _DATED.items():
+        part = loaded[table]
+        if part is not None:
+            _drop_implausible_dates(part, column)
     if params.data.accounts_from:
         loaded["accounts"] = _accounts_from(loaded[params.data.accounts_from],
                                             params.data.accounts_from, folder)
@@ -322,6 +326,78 @@ def load_portfolio(params: Params) -> Portfolio:
         sources=[s for part in parts for s in part.sources],
         notes=[note for part in parts for note in part.notes] + notes_empty,
     )
+
+
+#: The date that places each row of a log in time.
+_DATED = {"interactions": "ts", "invoices": "date", "surveys": "date", "leads": "created_ts"}
+#: Before this no client's log holds a real event: a reset clock writes 1970 or 1980.
+_EARLIEST = pd.Timestamp("1990-01-01")
+#: A few rows this far after all the others are typos (2099 for 2029) or a broken clock.
+_FUTURE_GAP = pd.Timedelta(days=365)
+_FUTURE_SHARE = 0.01
+
+
+def _drop_implausible_dates(t: _Loaded, column: str) -> None:
+    """Leave out rows dated before 1990 or isolated far after the rest of the table.
+
+    Such a date would become the analysis date (the day after the latest activity) or
+    stretch every tenure; a handful of rows more than a year after all the others (at most
+    1 % of the table) are taken as typos. Each is named in a note with its file and row.
+    """
+    frame = t.frame
+    when = frame[column]
+    naive = when.dt.tz_convert(None) if when.dt.tz is not None else when
+    early = (naive < _EARLIEST).to_numpy(bool)
+    late = np.zeros(len(frame), bool)
+    order = naive[~early].dropna().sort_values()
+    if len(order) > 1:
+        gaps = order.diff()
+        cut = gaps[gaps > _FUTURE_GAP]
+        if len(cut):
+            start = order.index.get_loc(cut.index[-1])
+            tail = order.iloc[start:]
+            if len(tail) <= max(1, int(_FUTURE_SHARE * len(order))):
+                late[frame.index.get_indexer(tail.index)] = True
+                latest = order.iloc[start - 1]
+    for mask, why in ((early, "before 1990 (a reset clock)"),
+                      (late, "more than a year after all the others (latest otherwise "
+                       f"{latest:%Y-%m-%d}: a typo or a broken clock)" if late.any() else "")):
+        if mask.any():
+            n = int(mask.sum())
+            rows = frame.loc[mask]
+            shown = ", ".join(f"row {r} {d:%Y-%m-%d}" for r, d in zip(rows["_row"].head(3),
+                                                                    naive[mask].head(3)))
+            t.notes.append(
+                f"{t.label(rows['_file'])}, column {t.column(rows['_file'].iloc[0], column)}: {n} "
+                f"row{'s' if n > 1 else ''} dated {why} left out ({shown}); correct the date in the "
+                "file if it is real")
+    if early.any() or late.any():
+        t.frame = frame[~(early | late)].reset_index(drop=True)
+
+
+def _restore_leading_zeros(t: _Loaded, known: pd.Series, unknown: np.ndarray) -> None:
+    """Match numeric ids that lost (or gained) leading zeros in one file to the accounts' ids.
+
+    Excel reads ``00123`` as the number 123 when a file is opened and saved again; the
+    other file keeps ``00123``. Only ids that match exactly one account this way change.
+    """
+    numeric = known[known.str.fullmatch(r"\d+").fillna(False)]
+    stripped = numeric.str.lstrip("0")
+    unique = stripped[~stripped.duplicated(keep=False)]
+    lookup = pd.Series(numeric.loc[unique.index].to_numpy(), index=unique.to_numpy())
+    ids = t.frame.loc[unknown, "account_id"]
+    digits = ids[ids.str.fullmatch(r"\d+").fillna(False)]
+    restored = digits.str.lstrip("0").map(lookup).dropna()
+    if restored.empty:
+        return
+    t.frame.loc[restored.index, "account_id"] = restored
+    n = len(restored)
+    example = restored.index[0]
+    t.notes.append(
+        f"{t.label(t.frame.loc[restored.index, '_file'])}: {n} row{'s' if n > 1 else ''} name "
+        f"account ids that differ from accounts only in leading zeros (e.g. {digits.loc[example]!r} = "
+        f"{restored.loc[example]!r}); matched, as a spreadsheet probably dropped the zeros: keep ids as "
+        "text when exporting")
 
 
 def _accounts_from(part: _Loaded | None, table: str, folder: Path) -> _Loaded:
@@ -1836,6 +1912,10 @@ def _drop_unknown_accounts(t: _Loaded, known: pd.Series) -> None:
                        "out: they belong to no customer")
         frame = t.frame = frame[~empty].reset_index(drop=True)
     unknown = (~frame["account_id"].isin(known)).to_numpy()
+    if unknown.any():
+        _restore_leading_zeros(t, known, unknown)
+        frame = t.frame
+        unknown = (~frame["account_id"].isin(known)).to_numpy()
     if not unknown.any():
         return
     ids = frame.loc[unknown, "account_id"]
