@@ -727,6 +727,8 @@ def test_derive_names_the_column_it_cannot_find(tmp_path: Path) -> None:
 
 def test_unit_price_mapped_as_amount_is_named(tmp_path: Path) -> None:
     (tmp_path / "inv.csv").write_text("account_id,date,Qty,Price\nA1,2024-01-02,2,3\n")
+    with pytest.raises(InputError, match=r"no column for amount.*derive: \{amount: Qty \* <unit price"):
+        read(tmp_path / "inv.csv", "invoices")
     frame = read(tmp_path / "inv.csv", "invoices", columns={"amount": "Price"})
     assert "set `derive: {amount: Qty * Price}`" in " ".join(frame.attrs["notes"])
 

@@ -1002,6 +1002,11 @@ def _resolve_columns(
                "params file")
         if len(missing) > 1:
             problem += f" (also missing: {', '.join(missing[1:])})"
+        quantity = [c for c in columns if _norm(c) in _QUANTITY_WORDS]
+        if canon == "amount" and quantity:
+            fix = (f"map the line total (`columns: {{amount: <your column>}}`), or, if the file has "
+                   f"only a quantity and a unit price, `derive: {{amount: {quantity[0]} * <unit price "
+                   f"column>}}` under data.tables.{table} in your params file")
         hint = _delimiter_hint(columns, delimiter)
         if hint:
             problem += f"; {hint[0]}"
