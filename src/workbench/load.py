@@ -50,11 +50,28 @@ values
     values onto canonical ones for any column, ignoring case; the key ``''`` maps
     empty cells.
 
+Columns params make (each labelled by what the user wrote, so messages quote it):
+``derive`` computes a number column from two of the file's (``amount: Quantity *
+UnitPrice`` for a line-item export); ``constants`` fills a column the file lacks
+(``channel: ticket``); ``credits`` turns rows whose id matches a pattern (``^C``) into
+credits, which lower revenue and are never purchases, whatever sign the export gave them.
+
+Event logs: ``contacts`` reads a ticket system's status updates as contacts: each
+thread's first event is the customer's inbound, listed events are contacts with the
+direction given; every other row is left out and counted.
+
 Repairs (each one a sentence in the notes): rows of interactions, invoices and surveys
-naming account ids not in accounts are left out (all of them unknown is an error: a
-wrong mapping); exactly duplicated interactions are left out; a lead answered before it
-was created loses its ``first_response_ts``; an account without a name is named by its
-id; title lines above a header are skipped.
+without an account id are left out as unattributed (a shop's cash sales); rows naming
+account ids not in accounts are left out (all of them unknown is an error: a wrong
+mapping), except ids that differ only in leading zeros a spreadsheet dropped, which are
+matched; rows dated before 1990 or isolated more than a year after the rest of their table
+are left out (they would become the analysis date); exactly duplicated interactions are
+left out; a lead answered before it was created loses its ``first_response_ts``; an
+account without a name is named by its id; title lines above a header are skipped, in
+CSV and Excel (``header_row`` says where it is); a table file with a header and no rows is
+no table. Only accounts are required (or ``data.accounts_from`` takes them from a log's
+ids), and at least one of interactions and invoices; without a contact log the
+interactions are an empty table.
 
 E-mail: the interactions may come from an mbox file or a Maildir folder instead of, or
 besides, a table file; :mod:`workbench.mail` reads their headers (never the bodies),
@@ -196,17 +213,16 @@ def load_portfolio(params: Params) -> Portfolio:
     ``params.data.source(table).file`` (a glob stacks all matches in name order) or,
     when that is not set, ``<table>.csv`` / ``.csv.gz`` / ``.tsv`` / ``.txt`` /
     ``.xlsx`` / ``.xls`` / ``.parquet`` in ``params.data.path`` (case-insensitive).
-    ``accounts`` and ``interactions`` are required; the others are ``None`` when absent.
+    ``accounts`` is required (unless ``data.accounts_from`` names the log to take them
+    from), and interactions or invoices; ``interactions`` is an empty table when the client
+    has no contact log, the other tables are ``None`` when absent.
     The interactions may also be an e-mail export (:mod:`workbench.mail`): found as
     ``interactions.mbox`` (``.mbx``, ``.mbox.gz``) or a Maildir folder ``interactions/``
     (read besides a table file when both are there), or named by ``file:`` (an mbox,
     Thunderbird's extension-less ``Inbox``, a Maildir folder, or a glob over them);
     it needs ``params.client.domains``.
 
-    Repairs, each written to ``Portfolio.notes``: rows of interactions, invoices and
-    surveys naming account ids that are not in accounts are left out; exactly
-    duplicated interactions are left out; a lead's ``first_response_ts`` before its
-    ``created_ts`` is set missing; an account without a name is named by its id.
+    Repairs, each written to ``Portfolio.notes``, are those the module docstring lists.
 
     Parameters
     ----------

@@ -22,8 +22,9 @@ class SourceFile:
 class Portfolio:
     """A client's canonical tables (see :mod:`workbench.schema`).
 
-    ``accounts`` and ``interactions`` are always present; the other tables are ``None``
-    when the client has no such data, and every analysis says what it could not compute.
+    ``accounts`` and ``interactions`` are always present (``interactions`` has no rows when
+    the client has no contact log); the other tables are ``None`` when the client has no
+    such data, and every analysis says what it could not compute.
     ``interactions`` carries ``seq``, the row's position in the input, as a stable
     tie-breaker for events with equal timestamps. ``notes`` lists, in plain sentences,
     every repair the loader made (rows left out, values folded) so reports can show them.
