@@ -781,6 +781,8 @@ def test_helpdesk_event_log_through_the_ticket_template() -> None:
 
 def test_event_log_rules_explain_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "log.csv").write_text("account_id,ts,Event\nA1,2024-01-02 10:00,Opened\n")
+    plain = read(tmp_path / "log.csv", "interactions", constants={"channel": "ticket", "direction": "in"})
+    assert "log.csv has a column 'Event': if each row is a status update" in plain.attrs["notes"][0]
     with pytest.raises(InputError, match="per_thread needs the thread"):
         read(tmp_path / "log.csv", "interactions", constants={"channel": "ticket"},
              contacts={"per_thread": True})

@@ -1700,6 +1700,8 @@ def _made_columns(
         made["direction (contacts)"] = ("direction", pd.Series("in", index=raw.index, dtype=object))
     if "amount" not in source.derive and table == "invoices":
         _quantity_hint(columns, source, name, notes)
+    if table == "interactions" and source.contacts is None:
+        _event_log_hint(columns, name, notes)
     return made
 
 
@@ -1737,6 +1739,19 @@ def _quantity_hint(columns: list[str], source: TableSource, name: str, notes: li
             f"{quantity[0]!r}: if each row is a line of an invoice and {source.columns['amount']!r} "
             f"is a unit price, set `derive: {{amount: {quantity[0]} * "
             f"{source.columns['amount']}}}` under data.tables.invoices instead")
+
+
+_EVENT_WORDS = frozenset({"activity", "event", "eventtype", "status", "state", "action", "tapahtuma", "tila"})
+
+
+def _event_log_hint(columns: list[str], name: str, notes: list[str]) -> None:
+    """A ticket system's event log read row by row counts every status update as a contact."""
+    event = [c for c in columns if _norm(c) in _EVENT_WORDS]
+    if event:
+        notes.append(
+            f"{name} has a column {event[0]!r}: if each row is a status update of a ticket rather "
+            "than a message, every update counts as a contact; say which events are contacts with "
+            "`contacts:` under data.tables.interactions (params/templates/ticket-log.yaml)")
 
 
 def _mark_credits(t: _Loaded, credits: dict[str, str]) -> None:
