@@ -96,20 +96,6 @@ REPAIRED: list[tuple[str, Callable[[Path], Path], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "build", "expected"), REPAIRED, ids=[c[0] for c in REPAIRED])
-def test_repaired_with_a_note(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, build: Callable[[Path], Path],
-    expected: list[str],
-) -> None:
-    params = build(tmp_path / "client")
-    before = digest(tmp_path)
-    assert main(["check", "--params", str(params)]) == 0
-    out = capsys.readouterr().out
-    for part in expected:
-        assert part in out, f"{part!r} not in {out!r}"
-    assert "ok: the data can be analysed" in out and digest(tmp_path) == before
-
-
 def accounts_only(folder: Path) -> Path:
     return write(folder, {"accounts.csv": ACCOUNTS, "interactions.csv": "account_id,ts,channel,direction\n"})
 
@@ -155,17 +141,27 @@ REFUSED: list[tuple[str, Callable[[Path], Path], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "build", "expected"), REFUSED, ids=[c[0] for c in REFUSED])
-def test_refused_in_one_line(
+CASES = [(*case, 0) for case in REPAIRED] + [(*case, 2) for case in REFUSED]
+
+
+@pytest.mark.parametrize(("name", "build", "expected", "code"), CASES, ids=[c[0] for c in CASES])
+def test_intake_case(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, build: Callable[[Path], Path],
-    expected: list[str],
+    expected: list[str], code: int,
 ) -> None:
     params = build(tmp_path / "client")
     before = digest(tmp_path)
+    if code == 0:
+        assert main(["check", "--params", str(params)]) == 0
+        out = capsys.readouterr().out
+        for part in [*expected, "ok: the data can be analysed"]:
+            assert part in out, f"{part!r} not in {out!r}"
+        assert digest(tmp_path) == before
+        return
     out = tmp_path / "reports"
     for argv in (["check", "--params", str(params)],
                  ["run", "--params", str(params), "--out", str(out)]):
-        assert main(argv) == 2
+        assert main(argv) == code
         err = capsys.readouterr().err
         assert err.startswith("workbench: ") and err.count("\n") == 1 and "Traceback" not in err, err
         for part in expected:
