@@ -252,12 +252,64 @@ def test_undated_and_senderless_messages_are_skipped_and_named(tmp_path: Path) -
     p = load_portfolio(params(data))
     assert p.interactions["interaction_id"].tolist() == ["ok@sahko.example", "re@acme.example"]
     assert mail_notes(p) == [
-        "interactions.mbox: 3 messages without a readable Date left out (message 2 "
-        "<nodate@sahko.example>: none; message 3 <bad@sahko.example>: 'eilen iltapäivällä'; "
-        "message 4: 'Thu, 1 Jan 1970 00:00:00 +0000')",
+        "interactions.mbox: 2 messages without a readable Date left out (message 2 "
+        "<nodate@sahko.example>: none; message 3 <bad@sahko.example>: 'eilen iltapäivällä')",
+        "interactions.mbox: 1 message dated before 1990 (a mail client's clock was reset) left out "
+        "(message 4: 1970-01-01)",
         "interactions.mbox: 1 message without a sender address left out (message 5 "
         "<ns@x.example>: 'Undisclosed')",
     ]
+
+
+def test_mail_dated_before_1990_is_named_by_its_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A reset clock is a readable, wrong date: the note says which day, apart from the
+    unreadable ones, and `workbench check` still passes and leaves the export as it was."""
+    from workbench.cli import main
+
+    data = folder(tmp_path)
+    ok = raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example",
+             "Date: Mon, 3 Mar 2025 09:00:00 +0200", "Subject: ok", "Message-ID: <ok@sahko.example>")
+    write_mbox(data / "interactions.mbox", [
+        ok,
+        raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example",
+            "Date: Mon, 31 Dec 1979 23:59:59 +0000", "Subject: a", "Message-ID: <old1@sahko.example>"),
+        # The sender's day, not UTC's: 31 Dec 1989 22:00 -0300 is already 1990 in UTC, so it
+        # is kept; 31 Dec 1989 20:00 -0300 is not.
+        raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example",
+            "Date: Sun, 31 Dec 1989 22:00:00 -0300", "Subject: b", "Message-ID: <kept@sahko.example>"),
+        raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example",
+            "Date: Sun, 31 Dec 1989 20:00:00 -0300", "Subject: c", "Message-ID: <old2@sahko.example>"),
+        raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example", "Date: 1.1.1980",
+            "Subject: d", "Message-ID: <garbled@sahko.example>"),
+        raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example",
+            "Date: Thu, 01 Jan 1970 02:00:00 +0200", "Subject: e"),
+        raw("From: pekka@sahko.example", "To: anna.ahonen@acme.example",  # too early for pandas
+            "Date: Mon, 1 Jan 1601 00:00:00 +0000", "Subject: f", "Message-ID: <old3@sahko.example>"),
+        raw("From: anna.ahonen@acme.example", "To: pekka@sahko.example",
+            "Date: Mon, 3 Mar 2025 10:00:00 +0200", "Subject: re", "Message-ID: <re@acme.example>"),
+    ])
+    settings = tmp_path / "acme.yaml"
+    settings.write_text(f"client: {{name: Acme, domains: [{OWN}]}}\n", encoding="utf-8")
+    files = [*data.iterdir(), settings]
+    before = {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+    p = load_portfolio(params(data))
+    assert sorted(p.interactions["interaction_id"]) == ["kept@sahko.example", "ok@sahko.example",
+                                                        "re@acme.example"]
+    assert mail_notes(p) == [
+        "interactions.mbox: 1 message without a readable Date left out (message 5 "
+        "<garbled@sahko.example>: '1.1.1980')",
+        "interactions.mbox: 4 messages dated before 1990 (a mail client's clock was reset) left out "
+        "(message 2 <old1@sahko.example>: 1979-12-31; message 4 <old2@sahko.example>: 1989-12-31; "
+        "message 6: 1970-01-01; 1 more)",
+    ]
+
+    assert main(["check", "--params", str(settings), "--data", str(data)]) == 0
+    out, err = capsys.readouterr()
+    assert "repaired: interactions.mbox: 4 messages dated before 1990" in out and "1979-12-31" in out
+    assert "ok: the data can be analysed" in out and err == ""
+    assert {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files} == before
+    assert sorted(data.iterdir()) == sorted(files[:-1])  # no lock, temp or report files
 
 
 def test_duplicates_across_sent_and_inbox_count_once(tmp_path: Path) -> None:

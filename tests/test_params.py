@@ -76,7 +76,51 @@ def test_relative_paths_resolve_from_the_repo_root(tmp_path: Path, monkeypatch: 
 
 def test_overrides(tmp_path: Path) -> None:
     p = load_params("params/default.yaml", data_dir=str(tmp_path), as_of=dt.date(2026, 6, 30))
-    assert p.data.path == tmp_path and p.data.tables == {} and p.as_of == dt.date(2026, 6, 30)
+    assert p.data.path == tmp_path and p.as_of == dt.date(2026, 6, 30)
+
+
+def test_data_dir_override_changes_only_the_folder(tmp_path: Path) -> None:
+    """`--data` is a newer export of the same system: its mapping still applies."""
+    f = tmp_path / "acme.yaml"
+    f.write_text("data:\n  dir: data/acme-2025\n  tables:\n    accounts: {file: 'Asiakkaat*.xlsx', sheet: 2}\n"
+                 "    invoices: {columns: {amount: Summa}}\n", encoding="utf-8")
+    plain = load_params(f)
+    moved = load_params(f, data_dir=str(tmp_path / "acme-2026"))
+    assert moved.data.path == tmp_path / "acme-2026"
+    assert moved.data.source("accounts").file == "Asiakkaat*.xlsx" and moved.data.source("accounts").sheet == 2
+    assert moved.data.source("invoices").columns == {"amount": "Summa"}
+    assert moved.data.model_dump(exclude={"dir"}) == plain.data.model_dump(exclude={"dir"})
+    assert moved.model_dump(exclude={"data"}) == plain.model_dump(exclude={"data"})
+
+
+HINT_FIX = ". Fix: check its spelling against params/default.yaml"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("energy:\n  low_value_per_enrgy_hour: 40\n",
+         "unknown key 'energy.low_value_per_enrgy_hour' (did you mean 'energy.low_value_per_energy_hour'?)"),
+        ("comitment:\n  weights: {tenure: 1}\n", "unknown key 'comitment' (did you mean 'commitment'?)"),
+        ("Client:\n  name: Acme\n", "unknown key 'Client' (did you mean 'client'?)"),
+        ("commitment:\n  thresholds: {shalow: 30}\n",
+         "unknown key 'commitment.thresholds.shalow' (did you mean 'commitment.thresholds.shallow'?)"),
+        ("data:\n  tables:\n    accounts: {fiel: asiakkaat.csv}\n",
+         "unknown key 'data.tables.accounts.fiel' (did you mean 'data.tables.accounts.file'?)"),
+        ("plan:\n  tiers:\n    - {name: review, label_fi: x, when: [drop_candidate], prioirty: 2}\n"
+         "    - {name: rest, label_fi: y}\n",
+         "unknown key 'plan.tiers.0.prioirty' (did you mean 'plan.tiers.0.priority'?)"),
+        ("report:\n  out-dir: /srv/reports\n", "unknown key 'report.out-dir' (did you mean 'report.out_dir'?)"),
+        ("client:\n  vat_number: FI1234567\n", "unknown key 'client.vat_number'"),  # nothing close
+        ("zzz: 1\n", "unknown key 'zzz'"),
+    ],
+)
+def test_unknown_key_names_the_closest_valid_one(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    f = tmp_path / "acme.yaml"
+    f.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load_params(f)
+    assert str(err.value) == f"acme.yaml: {expected}{HINT_FIX}"
 
 
 def test_yaml_scalars_in_mappings_stay_text(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from .businesstime import BusinessCalendar, add_business_hours, business_hours_b
 from .backtesting import Backtest, backtest, backtest_table
 from .commitment import commitment_scores
 from .energy import EnergyDrain, energy_drain
-from .exceptions import InputError, ParamsError, RunError, WorkbenchError
+from .exceptions import InputError, OutputError, ParamsError, RunError, WorkbenchError
 from .kpis import RelationshipKpis, relationship_kpis
 from .load import load_portfolio, read_table
 from .metrics import account_metrics
@@ -25,6 +25,7 @@ __all__ = [
     "CommunicationPlan",
     "EnergyDrain",
     "InputError",
+    "OutputError",
     "Params",
     "ParamsError",
     "Portfolio",

@@ -115,7 +115,8 @@ def start(
     as_of : str or date, optional
         ``YYYY-MM-DD``; default from params, else the day after the latest interaction.
     data_dir : str, optional
-        A folder of files named after the canonical tables, read with the default mapping.
+        A folder to read instead of ``data.dir``; the params file's ``data.tables``
+        mapping still applies.
     out_dir : str, optional
         Set by ``workbench run``: results are published there and figures are rendered
         self-contained so the HTML report draws them offline.

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .exceptions import InputError, ParamsError, WorkbenchError
+from .exceptions import InputError, OutputError, ParamsError, WorkbenchError
 
 
 def _date(s: str) -> dt.date:
@@ -23,13 +23,15 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="execute the report notebooks into reports/<client>/<run-id>/")
     run.add_argument("--params", default="params/default.yaml", help="parameter file (default: %(default)s)")
-    run.add_argument("--data", help="folder of accounts.*, interactions.*, … read with the default mapping")
+    run.add_argument("--data", help="read the data from this folder instead of data.dir; the params file's "
+                     "table mapping (data.tables) still applies")
     run.add_argument("--out", help="where run folders go (default: report.out_dir in params)")
     run.add_argument("--as-of", type=_date, help="analysis date YYYY-MM-DD (default: params, else latest data)")
 
     check = sub.add_parser("check", help="load and validate the data, print what was read and repaired")
     check.add_argument("--params", default="params/default.yaml")
-    check.add_argument("--data", help="folder of canonical-named files")
+    check.add_argument("--data", help="read the data from this folder instead of data.dir; the params "
+                       "file's table mapping (data.tables) still applies")
 
     sample = sub.add_parser("sample", help="write the deterministic synthetic sample portfolio")
     sample.add_argument("--out", default="data/sample", help="folder to write (default: %(default)s)")
@@ -74,6 +76,8 @@ def _sample(args: argparse.Namespace) -> int:
         )
     except ValueError as e:
         raise WorkbenchError(f"sample: {e}") from None
+    except OSError as e:
+        raise OutputError.from_os_error(Path(args.out), e, key=None) from None
     print(f"wrote {len(paths)} files to {args.out}")
     return 0
 

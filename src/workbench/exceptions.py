@@ -6,7 +6,11 @@ prints ``str(error)`` as one line and exits non-zero.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import nearest_existing
 
 
 class WorkbenchError(Exception):
@@ -57,3 +61,66 @@ class ParamsError(WorkbenchError):
 
 class RunError(WorkbenchError):
     """A notebook that failed during a run; the message names notebook, cell and error."""
+
+
+#: Errors that mean the disk (or the user's quota on it) is full: one fix, wherever it struck.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class OutputError(WorkbenchError):
+    """An output folder that cannot be written: read-only, not a folder, or a full disk.
+
+    Examples
+    --------
+    >>> e = OSError(errno.EROFS, "Read-only file system", "/nonexistent-root/reports")
+    >>> str(OutputError.from_os_error(Path("/nonexistent-root/reports"), e))  # doctest: +ELLIPSIS
+    '/nonexistent-root/reports: cannot create this folder in / (read-only file system). Fix: give --out ...'
+    """
+
+    @classmethod
+    def from_os_error(
+        cls,
+        folder: Path,
+        error: OSError,
+        *,
+        kept: Path | None = None,
+        option: str = "--out",
+        key: str | None = "report.out_dir",
+    ) -> OutputError:
+        """One line naming the folder, what stands in the way and the fix.
+
+        Parameters
+        ----------
+        folder : Path
+            The output folder as the user chose it (``option`` or ``key``).
+        error : OSError
+            What the file system said; its ``filename`` (when set) tells which part of
+            the path is in the way.
+        kept : Path, optional
+            Where the unfinished run was set aside, when it was.
+        option : str
+            The command-line option that chooses the folder.
+        key : str, optional
+            The params key that chooses it by default.
+
+        Returns
+        -------
+        OutputError
+        """
+        blocker = nearest_existing(Path(error.filename) if error.filename else folder)
+        or_key = f", or change {key} in params" if key else ""
+        if error.errno in DISK_FULL:
+            problem = "the disk is full"
+            fix = f"free space on that disk, or give {option} a folder on another disk, then run again"
+        elif blocker.exists() and not blocker.is_dir():
+            problem = "this is a file, not a folder" if blocker == folder else f"{blocker} is a file, not a folder"
+            fix = f"give {option} a folder, not a file{or_key}"
+        else:
+            reason = {errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
+                      errno.EPERM: "permission denied"}.get(error.errno or 0, error.strerror or str(error))
+            inside = blocker == folder or folder in blocker.parents
+            problem = f"cannot write here ({reason})" if inside else f"cannot create this folder in {blocker} ({reason})"
+            fix = f"give {option} a folder you can write to{or_key}"
+        if kept is not None:
+            problem += f"; the unfinished run is kept in {kept}"
+        return cls(f"{folder}: {problem}. Fix: {fix}")

@@ -53,7 +53,8 @@ customer). An outbound message to two accounts gives one row for each.
 
 Left out, each counted in a note (``Portfolio.notes``) with examples and the fix
 ---------------------------------------------------------------------------------
-- messages without a readable ``Date`` (or one before 1990: a broken clock) or sender,
+- messages without a readable ``Date`` or sender, and those dated before 1990 (a mail
+  client's clock was reset: the note gives the day they claim),
   naming the file, the message's number (mbox) or file (Maildir) and its ``Message-ID``;
   one unreadable message never fails the import;
 - the second and further copies of a message (same ``Message-ID``, sender and date: the
@@ -347,7 +348,7 @@ class _Skip:
     file: str
     where: str
     message_id: str | None
-    reason: str  # "date", "sender" or "unreadable"
+    reason: str  # "date", "early" (before 1990), "sender" or "unreadable"
     detail: str = ""
 
 
@@ -517,7 +518,13 @@ def _parse_headers(file: str, number: int, where: str, msg: EmailMessage) -> _Me
     ids = _ids(_first(h.get("message-id", [])))
     message_id = ids[0] if ids else None
     date_text = _first(h.get("date", []))
-    ts = _timestamp(date_text)
+    written = _written(date_text)
+    ts = _utc(written) if written is not None else None
+    # A readable date, only a wrong one (also one too early for pandas, e.g. year 1601):
+    # the note gives the day the sender's clock showed, so the consultant can tell a
+    # reset clock from an export that lost its dates.
+    if written is not None and (ts < _EARLIEST if ts is not None else written.year < _EARLIEST.year):
+        return _Skip(file, where, message_id, "early", written.date().isoformat())
     if ts is None:
         return _Skip(file, where, message_id, "date", date_text[:40])
     senders = _addresses(h.get("from", [])) or _addresses(h.get("sender", []))
@@ -584,8 +591,8 @@ def _addresses(values: list[str]) -> list[_Address]:
     return out
 
 
-def _timestamp(text: str) -> pd.Timestamp | None:
-    """The ``Date`` header as a UTC instant; ``None`` when missing or unreadable."""
+def _written(text: str) -> dt.datetime | None:
+    """The ``Date`` header as an aware datetime in the sender's zone; ``None`` when unreadable."""
     text = text.strip()
     if not text:
         return None
@@ -602,11 +609,18 @@ def _timestamp(text: str) -> pd.Timestamp | None:
             return None
     if when.tzinfo is None:  # "-0000": the time is UTC, the sender's zone unknown (RFC 5322)
         when = when.replace(tzinfo=dt.timezone.utc)
+    return when
+
+
+def _utc(when: dt.datetime) -> pd.Timestamp | None:
+    """An aware datetime as a UTC instant; ``None`` when pandas cannot hold it.
+
+    A date before 1990 is returned as it is: the caller leaves it out with its own note.
+    """
     try:
-        ts = pd.Timestamp(when).tz_convert("UTC").as_unit("ns")
+        return pd.Timestamp(when).tz_convert("UTC").as_unit("ns")
     except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
         return None
-    return ts if ts >= _EARLIEST else None
 
 
 def _automated(h: dict[str, list[str]]) -> bool:
@@ -950,15 +964,19 @@ def _top(counter: Counter[str], k: int = 5) -> list[tuple[str, int]]:
 
 
 def _skip_notes(skipped: list[_Skip]) -> list[str]:
-    why = {"date": "without a readable Date", "sender": "without a sender address",
-           "unreadable": "whose headers cannot be read"}
+    why = {"date": "without a readable Date",
+           "early": f"dated before {_EARLIEST.year} (a mail client's clock was reset)",
+           "sender": "without a sender address", "unreadable": "whose headers cannot be read"}
     out = []
     for reason, words in why.items():
         for file in dict.fromkeys(s.file for s in skipped if s.reason == reason):
             these = [s for s in skipped if s.reason == reason and s.file == file]
+            # An early message's detail is the day it claims (our text); the others quote
+            # what the header said.
             examples = "; ".join(
                 s.where + (f" <{s.message_id}>" if s.message_id else "")
-                + (f": {s.detail!r}" if s.detail else ": none") for s in these[:_EXAMPLES])
+                + (f": {s.detail}" if reason == "early" else f": {s.detail!r}" if s.detail else ": none")
+                for s in these[:_EXAMPLES])
             more = f"; {len(these) - _EXAMPLES} more" if len(these) > _EXAMPLES else ""
             out.append(f"{file}: {plural(len(these), 'message')} {words} left out ({examples}{more})")
     return out
@@ -977,7 +995,7 @@ def _duplicate_notes(dups: list[tuple[_Message, _Message]], label: str) -> list[
 def _nothing_matched(label: str, read: int, skipped: list[_Skip], log: _Classifier) -> InputError:
     if not read:
         return InputError(file=label, problem=f"none of the {len(skipped)} messages can be "
-                          "read (no readable Date or sender)",
+                          f"read (no readable Date from {_EARLIEST.year} on, or no sender)",
                           fix="check that this is the mail export you meant; export it again")
     def are(n: int) -> str:
         return f"{n} {'is' if n == 1 else 'are'}"

@@ -37,3 +37,18 @@ def resolve(path: str | os.PathLike[str], base: Path | None = None) -> Path:
 def notebooks_dir() -> Path:
     """The folder of the report notebooks."""
     return repo_root() / "notebooks"
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` or the nearest of its parents that exists (a file counts).
+
+    A part the user may not look into counts as missing: its parent is where access stops.
+    """
+    while path != path.parent:
+        try:
+            if path.exists():
+                return path
+        except OSError:
+            pass
+        path = path.parent
+    return path

@@ -2,15 +2,20 @@
 
 A run is built in a hidden ``.<run-id>.partial`` folder and moved into place only when
 every notebook succeeded, so an earlier report is never overwritten and no half-written
-one ever appears. A failed run is kept as ``<run-id>-failed`` for inspection.
+one ever appears. A failed run is kept as ``<run-id>-failed`` for inspection (removed
+instead when even that move fails). An output folder that cannot be written -- read-only,
+a file, a full disk -- is one line naming the folder and the fix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -29,11 +34,11 @@ from nbconvert import HTMLExporter
 from traitlets import Unicode, default
 
 from .analysis import PARTS
-from .exceptions import RunError
+from .exceptions import DISK_FULL, OutputError, RunError
 from .load import load_portfolio
 from .metrics import resolve_as_of
 from .params import Params, load_params
-from .paths import notebooks_dir, resolve
+from .paths import nearest_existing, notebooks_dir, resolve
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -113,7 +118,8 @@ def run_report(
     params_file : str or Path
         The run's parameters.
     data_dir : str, optional
-        A folder of canonical-named files to read instead of ``params.data``.
+        A folder to read instead of ``params.data.dir``; ``params.data.tables`` still
+        applies.
     out_dir : str, optional
         Where run folders go (default ``params.report.out_dir``); the run lands in
         ``<out_dir>/<client>/<run-id>/``.
@@ -126,6 +132,9 @@ def run_report(
     ------
     ParamsError, InputError
         Before anything runs, when the params or the data are unusable.
+    OutputError
+        When the output folder cannot take the run (read-only, a file, a full disk):
+        before anything runs when that shows, else as soon as a write fails.
     RunError
         When a notebook fails: one line naming notebook, cell and error.
 
@@ -137,6 +146,11 @@ def run_report(
     """
     started = time.perf_counter()
     params = load_params(params_file, data_dir=data_dir, as_of=as_of)
+    out = resolve(out_dir, Path.cwd()) if out_dir else resolve(params.report.out_dir)
+    base = out / params.client.slug
+    # Before the data is read (a large export takes a while) and long before any kernel
+    # starts: a folder that cannot take the report fails now, with nothing created.
+    _check_writable(out, base)
     # Validate the data once, before any kernel starts: a bad file is one clear line.
     portfolio = load_portfolio(params)
     day = resolve_as_of(portfolio, params.as_of)
@@ -144,12 +158,16 @@ def run_report(
     if not notebooks:
         raise RunError(f"no NN_*.ipynb notebooks in {notebooks_dir()}")
 
-    base = resolve(out_dir, Path.cwd()) if out_dir else resolve(params.report.out_dir)
-    base = base / params.client.slug
     run_id = _new_run_id(base, day)
     staging = base / f".{run_id}.partial"
-    staging.mkdir(parents=True)
-    log = _run_logger(staging / "run.log")
+    try:
+        staging.mkdir(parents=True)
+        log = _run_logger(staging / "run.log")
+    except OSError as e:
+        # The check above passed, so something changed meanwhile or the check cannot
+        # see it (e.g. a quota): the same line, and no empty staging folder left.
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError.from_os_error(out, e) from None
     log.info("run %s: params %s, data %s, as_of %s", run_id, params_file, params.data.path, day)
     for note in portfolio.notes:
         log.warning("data: %s", note)
@@ -162,6 +180,7 @@ def run_report(
         "interactive": False,
     }
     done: list[NotebookRun] = []
+    final = base / run_id
     try:
         for i, nb in enumerate(notebooks, 1):
             t0 = time.perf_counter()
@@ -173,23 +192,78 @@ def run_report(
             log.info("%s ok in %.1f s", nb.stem, secs)
             progress(f"[{i}/{len(notebooks)}] {nb.stem:<24} ok  {secs:5.1f} s")
         _assemble(staging, params, portfolio, day, run_id, done, params_file)
+        log.info("run finished in %.1f s", time.perf_counter() - started)
+        _close(log)
+        os.replace(staging, final)
     except BaseException as exc:
-        log.error("run failed: %s", exc)
-        logging.shutdown()
-        failed = base / f"{run_id}-failed"
-        os.replace(staging, failed)
+        if not log.handlers:  # closed for the final move: the log must still say it failed
+            with contextlib.suppress(OSError):
+                log = _run_logger(staging / "run.log")
+        if log.handlers:  # else logging's last resort would print the line on the terminal
+            log.error("run failed: %s", exc)
+        _close(log)
+        kept = _set_aside(staging, base / f"{run_id}-failed")
+        if isinstance(exc, OSError) and _is_output_problem(exc, out):
+            raise OutputError.from_os_error(out, exc, kept=kept) from None
         if isinstance(exc, RunError):
-            raise RunError(f"{exc} (kept in {failed})") from None
+            raise RunError(f"{exc} (kept in {kept})" if kept else f"{exc} (the unfinished run was removed)") from None
         raise
-    final = base / run_id
-    log.info("run finished in %.1f s", time.perf_counter() - started)
-    _close(log)
-    os.replace(staging, final)
     return RunResult(
         run_dir=final,
         notebooks=[NotebookRun(n.name, n.seconds, final / n.notebook.name, final / n.html.name) for n in done],
         seconds=time.perf_counter() - started,
     )
+
+
+def _check_writable(out: Path, base: Path) -> None:
+    """Raise :class:`OutputError` unless run folders can be made in ``base``; creates nothing.
+
+    ``os.access`` answers for the user running and for a read-only mount alike, so the
+    common problems are found without writing; the rest surface at the first write.
+    """
+    try:
+        folder = nearest_existing(base)
+        if not folder.is_dir():
+            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        if not os.access(folder, os.W_OK | os.X_OK):
+            code = errno.EROFS if _read_only_mount(folder) else errno.EACCES
+            raise OSError(code, os.strerror(code), str(folder))
+    except OSError as e:
+        raise OutputError.from_os_error(out, e) from None
+
+
+def _read_only_mount(folder: Path) -> bool:
+    if not hasattr(os, "statvfs"):  # Windows: say "permission denied", which is still true
+        return False
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+def _is_output_problem(e: OSError, out: Path) -> bool:
+    """Whether an error during the run is the output folder's (not, say, a missing template).
+
+    Everything the run writes goes under ``out``; a full disk or read-only mount has one
+    fix wherever it struck, and the other errors count when they name a path under ``out``.
+    """
+    if e.errno in DISK_FULL or e.errno == errno.EROFS:
+        return True
+    return bool(e.filename) and (Path(e.filename) == out or out in Path(e.filename).parents)
+
+
+def _set_aside(staging: Path, failed: Path) -> Path | None:
+    """Move an unfinished run to ``failed``; remove it when even that fails.
+
+    Returns
+    -------
+    Path or None
+        ``failed``, or ``None`` when the run was removed.
+    """
+    try:
+        os.replace(staging, failed)
+        return failed
+    except OSError:
+        # A hidden .partial folder must never outlive its run: without the rename it goes.
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
 
 
 def _new_run_id(base: Path, day: dt.date) -> str:
@@ -203,11 +277,22 @@ def _new_run_id(base: Path, day: dt.date) -> str:
     return run_id
 
 
+class _QuietFileHandler(logging.FileHandler):
+    """A run log that never prints a traceback of its own.
+
+    logging reports a failed write (a full disk) on stderr with a traceback; the run's
+    next write fails the same way and says so in one line, so the log keeps quiet.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+
 def _run_logger(path: Path) -> logging.Logger:
     log = logging.getLogger(f"workbench.run.{path.parent.name}")
     log.setLevel(logging.INFO)
     log.propagate = False
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _QuietFileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     return log
@@ -228,10 +313,24 @@ def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kern
             log_output=False, report_mode=False, kernel_manager_class=manager,
         )
     except pm.PapermillExecutionError as e:
+        code = _errno_in(str(e.evalue))
+        if code in DISK_FULL:
+            # The notebook itself was fine: the disk filled up under it.
+            raise OSError(code, os.strerror(code)) from None
         evalue = str(e.evalue).strip().splitlines()[0] if str(e.evalue).strip() else ""
         raise RunError(f"{nb.name} cell {e.exec_count}: {e.ename}: {evalue}") from None
+    except OSError as e:
+        if e.errno in DISK_FULL or e.errno == errno.EROFS or (e.filename and out.parent in Path(e.filename).parents):
+            raise  # papermill writing the executed notebook: the output folder's problem
+        raise RunError(f"{nb.name}: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}") from None
     except Exception as e:  # kernel died, timed out, could not start
         raise RunError(f"{nb.name}: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}") from None
+
+
+def _errno_in(text: str) -> int | None:
+    """The errno an error message quotes (``[Errno 28] No space left on device``), if any."""
+    m = re.search(r"\[errno (\d+)\]", text, re.IGNORECASE)
+    return int(m.group(1)) if m else None
 
 
 def _export_html(executed: Path, title: str) -> Path:
