@@ -1,10 +1,16 @@
-"""Shared fixtures: a tiny hand-written portfolio whose every metric can be checked by eye."""
+"""Shared fixtures: a tiny hand-written portfolio whose every metric can be checked by eye,
+and runs with the notebooks stubbed (for the mechanics of a run)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
+import workbench.run as run_module
 from workbench import Params, Portfolio
 
 TZ = "Europe/Helsinki"
@@ -83,3 +89,26 @@ def explorer(sample_plan) -> dict:
 
     a, scores, drain, p = sample_plan
     return {"drain": drain, "plan": p, "table": explore.account_table(a.metrics, scores, drain, p)}
+
+
+@pytest.fixture
+def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Runs without Jupyter: each "notebook" is written as a stub (the run's own steps --
+    staging, assembly, the moves, the lock -- are what these tests are about). Returns the
+    names executed, in order."""
+    executed: list[str] = []
+
+    def execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kernel_log: Path,
+                notebook_timeout: int | None = None) -> None:
+        executed.append(nb.stem)
+        out.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+                       encoding="utf-8")
+
+    def export(executed_nb: Path, title: str) -> Path:
+        html = executed_nb.with_suffix(".html")
+        html.write_text(f"<h1>{title}</h1>", encoding="utf-8")
+        return html
+
+    monkeypatch.setattr(run_module, "_execute", execute)
+    monkeypatch.setattr(run_module, "_export_html", export)
+    return executed

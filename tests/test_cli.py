@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -117,28 +116,6 @@ def test_unknown_params_key_suggests_the_closest(tmp_path: Path, capsys: pytest.
 
 
 # --------------------------------------------------------------------------- output folder
-
-
-@pytest.fixture
-def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Runs without Jupyter: each "notebook" is written as a stub (the run's own steps --
-    staging, assembly, the moves -- are what these tests are about). Returns the names
-    executed, in order."""
-    executed: list[str] = []
-
-    def execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kernel_log: Path) -> None:
-        executed.append(nb.stem)
-        out.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
-                       encoding="utf-8")
-
-    def export(executed_nb: Path, title: str) -> Path:
-        html = executed_nb.with_suffix(".html")
-        html.write_text(f"<h1>{title}</h1>", encoding="utf-8")
-        return html
-
-    monkeypatch.setattr(run_module, "_execute", execute)
-    monkeypatch.setattr(run_module, "_export_html", export)
-    return executed
 
 
 def run(small: Path, out: Path) -> int:

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
-from .exceptions import InputError, OutputError, ParamsError, WorkbenchError
+from .exceptions import InputError, LockedError, OutputError, ParamsError, Stopped, WorkbenchError
+
+#: Exit codes, for a scheduler (cron, a systemd timer) to act on.
+EXIT_OK = 0
+EXIT_FAILED = 1  # a notebook failed or ran out of time; the output folder cannot be written
+EXIT_BAD_INPUT = 2  # the data, the params or the command line: nothing was made
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run of the same client is in progress; try again later
+# Ctrl-C exits 130 and SIGTERM 143 (128 + the signal's number, as a shell reports it).
+
+EXIT_CODES = """\
+exit codes:
+  0    ok: the report is made
+  1    the run failed: a notebook error or timeout, an output folder that cannot be
+       written, a kernel that would not start (the unfinished run is kept as ...-failed)
+  2    bad input: the data, the params file or the command line; nothing was made
+  75   another run of the same client is in progress (EX_TEMPFAIL): try again later
+  130  interrupted (Ctrl-C); the unfinished run is kept as ...-failed
+  143  stopped by SIGTERM (systemctl stop, a scheduler's timeout); as for Ctrl-C
+"""
 
 
 def _date(s: str) -> dt.date:
@@ -18,10 +38,12 @@ def _date(s: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbench", description=__doc__)
+    p = argparse.ArgumentParser(prog="workbench", description=__doc__, epilog=EXIT_CODES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="execute the report notebooks into reports/<client>/<run-id>/")
+    run = sub.add_parser("run", help="execute the report notebooks into reports/<client>/<run-id>/",
+                         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--params", default="params/default.yaml", help="parameter file (default: %(default)s)")
     run.add_argument("--data", help="read the data from this folder instead of data.dir; the params file's "
                      "table mapping (data.tables) still applies")
@@ -50,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"report: {result.run_dir}  ({result.seconds:.0f} s)")
     for nb in result.notebooks:
         print(f"  {nb.html}")
-    return 0
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -82,21 +104,42 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # A repeated SIGTERM must not cut short the cleanup the first one started; systemd's
+    # SIGKILL after TimeoutStopSec remains the hard stop.
+    signal.signal(signum, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``workbench`` console script; returns the exit code."""
+    """Entry point of the ``workbench`` console script; returns the exit code.
+
+    Every problem the user or the environment can fix is one line on stderr, never a
+    traceback. The exit codes (``EXIT_CODES``, also in ``workbench --help``): 0 ok, 1 the run
+    failed, 2 bad data, params or command line, 75 another run of the client is in progress,
+    130 Ctrl-C, 143 SIGTERM. SIGTERM is handled as Ctrl-C is: the unfinished run is set aside
+    as ``-failed`` and the client's lock is released.
+    """
     args = _parser().parse_args(argv)
     commands = {"run": _run, "check": _check, "sample": _sample}
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         return commands[args.command](args)
+    except LockedError as e:
+        print(f"workbench: {e}", file=sys.stderr)
+        return EXIT_LOCKED
     except (InputError, ParamsError) as e:
         print(f"workbench: {e}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except WorkbenchError as e:
         print(f"workbench: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("workbench: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_FAILED
+    except KeyboardInterrupt as e:
+        stop = e if isinstance(e, Stopped) else Stopped()
+        print(f"workbench: {stop}", file=sys.stderr)
+        return stop.exit_code
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

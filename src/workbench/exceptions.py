@@ -7,6 +7,7 @@ prints ``str(error)`` as one line and exits non-zero.
 from __future__ import annotations
 
 import errno
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,57 @@ class ParamsError(WorkbenchError):
 
 class RunError(WorkbenchError):
     """A notebook that failed during a run; the message names notebook, cell and error."""
+
+
+class LockedError(WorkbenchError):
+    """Another run of the same client holds its lock; the message names that run.
+
+    Nothing is wrong and nothing was made: the CLI exits with 75 (``EX_TEMPFAIL``), which
+    tells a scheduler to try again later.
+    """
+
+
+class Stopped(KeyboardInterrupt):
+    """A run stopped from outside: Ctrl-C (SIGINT) or a stop request (SIGTERM).
+
+    A KeyboardInterrupt, because asyncio and the notebook client let Ctrl-C through their
+    error handling: a scheduler's SIGTERM then unwinds every layer exactly as Ctrl-C does.
+
+    Parameters
+    ----------
+    signum : int
+        The signal that stopped the run; the exit code is 128 + signum.
+    note : str
+        What became of the unfinished run, when one was started.
+
+    Examples
+    --------
+    >>> stop = Stopped(signal.SIGTERM, "the unfinished run is kept in reports/x-failed")
+    >>> str(stop), stop.exit_code
+    ('stopped by SIGTERM; the unfinished run is kept in reports/x-failed', 143)
+    >>> str(Stopped()), Stopped().exit_code
+    ('interrupted', 130)
+    """
+
+    def __init__(self, signum: int = signal.SIGINT, note: str = "") -> None:
+        super().__init__(signum, note)
+        self.signum = signum
+        self.note = note
+
+    @property
+    def what(self) -> str:
+        """``interrupted`` (Ctrl-C) or ``stopped by SIGTERM``."""
+        if self.signum == signal.SIGINT:
+            return "interrupted"
+        return f"stopped by {signal.Signals(self.signum).name}"
+
+    @property
+    def exit_code(self) -> int:
+        """The shell's convention for a process ended by a signal: 128 + its number."""
+        return 128 + self.signum
+
+    def __str__(self) -> str:
+        return f"{self.what}; {self.note}" if self.note else self.what
 
 
 #: Errors that mean the disk (or the user's quota on it) is full: one fix, wherever it struck.

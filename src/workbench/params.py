@@ -399,6 +399,8 @@ class Report(_Section):
     out_dir: str = "reports"
     notebooks: tuple[str, ...] | None = None
     cell_timeout_seconds: int = Field(600, gt=0)
+    notebook_timeout_seconds: int = Field(1800, gt=0)
+    keep_runs: int | None = Field(None, ge=1)
     pseudonymize: bool = False
 
 

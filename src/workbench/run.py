@@ -5,6 +5,10 @@ every notebook succeeded, so an earlier report is never overwritten and no half-
 one ever appears. A failed run is kept as ``<run-id>-failed`` for inspection (removed
 instead when even that move fails). An output folder that cannot be written -- read-only,
 a file, a full disk -- is one line naming the folder and the fix.
+
+Runs are safe to schedule: one run per client at a time (:mod:`workbench.lock`), every
+notebook bounded in time, Ctrl-C and SIGTERM leaving a ``-failed`` folder and a free lock,
+and old runs pruned by ``report.keep_runs`` (:mod:`workbench.history`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import datetime as dt
 import errno
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -30,17 +35,23 @@ import nbformat
 import pandas as pd
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError
 from nbconvert import HTMLExporter
 from traitlets import Unicode, default
 
 from .analysis import PARTS
-from .exceptions import DISK_FULL, OutputError, RunError
+from .exceptions import DISK_FULL, OutputError, RunError, Stopped
+from .history import STAGING_FOLDER, failed_name, new_run_id, prune, staging_name
 from .load import load_portfolio
+from .lock import ClientLock
 from .metrics import resolve_as_of
 from .params import Params, load_params
 from .paths import nearest_existing, notebooks_dir, resolve
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: Seconds a kernel may take to start (papermill's default, passed explicitly because the
+#: lock's time bound counts on it).
+KERNEL_START_SECONDS = 60
 
 
 class LocalKernelManager(AsyncKernelManager):
@@ -113,6 +124,9 @@ def run_report(
 ) -> RunResult:
     """Execute every report notebook and assemble the run folder.
 
+    Only one run of a client runs at a time (see :mod:`workbench.lock`). After a successful
+    run, ``report.keep_runs`` removes the client's oldest runs.
+
     Parameters
     ----------
     params_file : str or Path
@@ -126,7 +140,8 @@ def run_report(
     as_of : date, optional
         Overrides ``params.as_of``.
     progress : callable
-        Receives one line per notebook.
+        Receives one line per notebook, and one per note on the run's housekeeping (a lock
+        taken over, an old run removed).
 
     Raises
     ------
@@ -135,8 +150,12 @@ def run_report(
     OutputError
         When the output folder cannot take the run (read-only, a file, a full disk):
         before anything runs when that shows, else as soon as a write fails.
+    LockedError
+        At once, when another run of the same client is in progress.
     RunError
-        When a notebook fails: one line naming notebook, cell and error.
+        When a notebook fails or runs out of time: one line naming notebook, cell and error.
+    Stopped
+        On Ctrl-C or SIGTERM (see :mod:`workbench.cli`), once the unfinished run is set aside.
 
     Examples
     --------
@@ -151,24 +170,66 @@ def run_report(
     # Before the data is read (a large export takes a while) and long before any kernel
     # starts: a folder that cannot take the report fails now, with nothing created.
     _check_writable(out, base)
-    # Validate the data once, before any kernel starts: a bad file is one clear line.
-    portfolio = load_portfolio(params)
-    day = resolve_as_of(portfolio, params.as_of)
     notebooks = discover_notebooks(params.report.notebooks)
     if not notebooks:
         raise RunError(f"no NN_*.ipynb notebooks in {notebooks_dir()}")
-
-    run_id = _new_run_id(base, day)
-    staging = base / f".{run_id}.partial"
+    # The longest this run can take under its own limits (reading the data and assembling
+    # counted as one more notebook): past that, a run on another host may break the lock.
+    longest = (len(notebooks) + 1) * (params.report.notebook_timeout_seconds + KERNEL_START_SECONDS)
     try:
-        staging.mkdir(parents=True)
+        lock = ClientLock.acquire(base, expires_in=dt.timedelta(seconds=longest))
+    except OSError as e:
+        raise OutputError.from_os_error(out, e) from None
+    try:
+        notes = _take_over(lock, base)
+        for note in notes:
+            progress(f"note: {note}")
+        done, final = _build(params, params_file, data_dir, out, base, notebooks, lock, notes, progress, started)
+        if params.report.keep_runs is not None:
+            _prune(base, params.report.keep_runs, final, progress)
+    finally:
+        lock.release()
+    return RunResult(
+        run_dir=final,
+        notebooks=[NotebookRun(n.name, n.seconds, final / n.notebook.name, final / n.html.name) for n in done],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _build(
+    params: Params,
+    params_file: str | Path,
+    data_dir: str | None,
+    out: Path,
+    base: Path,
+    notebooks: list[Path],
+    lock: ClientLock,
+    notes: list[str],
+    progress: Callable[[str], None],
+    started: float,
+) -> tuple[list[NotebookRun], Path]:
+    """Read the data and run the notebooks in a staging folder, then move it into place.
+
+    Returns the notebooks run and the run folder; on any failure the staging folder is set
+    aside as ``<run-id>-failed`` (or removed) and the error says where it went.
+    """
+    # Validate the data once, before any kernel starts: a bad file is one clear line.
+    portfolio = load_portfolio(params)
+    day = resolve_as_of(portfolio, params.as_of)
+    run_id = new_run_id(base, day)
+    staging = base / staging_name(run_id)
+    try:
+        staging.mkdir()
         log = _run_logger(staging / "run.log")
+        lock.note_staging(staging)
     except OSError as e:
         # The check above passed, so something changed meanwhile or the check cannot
         # see it (e.g. a quota): the same line, and no empty staging folder left.
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError.from_os_error(out, e) from None
     log.info("run %s: params %s, data %s, as_of %s", run_id, params_file, params.data.path, day)
+    for note in notes:
+        log.warning("lock: %s", note)
     for note in portfolio.notes:
         log.warning("data: %s", note)
 
@@ -185,7 +246,8 @@ def run_report(
         for i, nb in enumerate(notebooks, 1):
             t0 = time.perf_counter()
             executed = staging / nb.name
-            _execute(nb, executed, inputs, params.report.cell_timeout_seconds, staging / "run.log")
+            _execute(nb, executed, inputs, params.report.cell_timeout_seconds, staging / "run.log",
+                     params.report.notebook_timeout_seconds)
             html = _export_html(executed, title=f"{nb.stem} · {params.client.name} · {day}")
             secs = time.perf_counter() - t0
             done.append(NotebookRun(nb.stem, secs, executed, html))
@@ -199,20 +261,63 @@ def run_report(
         if not log.handlers:  # closed for the final move: the log must still say it failed
             with contextlib.suppress(OSError):
                 log = _run_logger(staging / "run.log")
+        stop = None
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM raised as one by the CLI
+            stop = exc if isinstance(exc, Stopped) else Stopped()
         if log.handlers:  # else logging's last resort would print the line on the terminal
-            log.error("run failed: %s", exc)
+            if stop:
+                log.error("run %s", stop.what)
+            else:
+                log.error("run failed: %s", exc)
         _close(log)
-        kept = _set_aside(staging, base / f"{run_id}-failed")
+        kept = _set_aside(staging, base / failed_name(run_id))
         if isinstance(exc, OSError) and _is_output_problem(exc, out):
             raise OutputError.from_os_error(out, exc, kept=kept) from None
         if isinstance(exc, RunError):
             raise RunError(f"{exc} (kept in {kept})" if kept else f"{exc} (the unfinished run was removed)") from None
+        if stop:
+            note = f"the unfinished run is kept in {kept}" if kept else "the unfinished run was removed"
+            raise Stopped(stop.signum, note) from None
         raise
-    return RunResult(
-        run_dir=final,
-        notebooks=[NotebookRun(n.name, n.seconds, final / n.notebook.name, final / n.html.name) for n in done],
-        seconds=time.perf_counter() - started,
-    )
+    return done, final
+
+
+def _take_over(lock: ClientLock, base: Path) -> list[str]:
+    """Notes on a lock taken over from a run that did not release it; its unfinished run,
+    if it had started one here, is set aside as a failed run."""
+    taken = lock.taken_over
+    if taken is None:
+        return []
+    notes = [str(taken)]
+    staging = Path(taken.holder.staging) if taken.holder.staging else None
+    # The record names the folder; only a staging folder of this client's is touched.
+    m = STAGING_FOLDER.fullmatch(staging.name) if staging and staging.parent == base else None
+    if m and staging and staging.is_dir() and not staging.is_symlink():
+        kept = _set_aside(staging, base / failed_name(m["run_id"]))
+        notes.append(f"its unfinished run {staging.name} " + (f"is kept as {kept.name}" if kept else "was removed"))
+    return notes
+
+
+def _prune(base: Path, keep: int, final: Path, progress: Callable[[str], None]) -> None:
+    """Apply ``report.keep_runs``, noting each removal in the new run's log.
+
+    The report is made by now: an old run that stays is a note, never a failed run.
+    """
+    try:
+        removals = prune(base, keep, current=final)
+        if not removals:
+            return
+        log = _run_logger(final / "run.log")
+    except OSError as e:
+        progress(f"note: report.keep_runs not applied: {e.strerror or e}")
+        return
+    for r in removals:
+        if r.error is None:
+            log.info("report.keep_runs %d: removed %s", keep, r.path.name)
+        else:
+            log.warning("report.keep_runs %d: could not remove %s: %s", keep, r.path.name, r.error)
+            progress(f"note: report.keep_runs {keep}: could not remove {r.path} ({r.error})")
+    _close(log)
 
 
 def _check_writable(out: Path, base: Path) -> None:
@@ -266,17 +371,6 @@ def _set_aside(staging: Path, failed: Path) -> Path | None:
         return None
 
 
-def _new_run_id(base: Path, day: dt.date) -> str:
-    # The clock names the folder (so runs sort by when they ran); it never enters analysis.
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    run_id = f"{day.isoformat()}_{stamp}"
-    n = 1
-    while any((base / name).exists() for name in (run_id, f".{run_id}.partial", f"{run_id}-failed")):
-        n += 1
-        run_id = f"{day.isoformat()}_{stamp}-{n}"
-    return run_id
-
-
 class _QuietFileHandler(logging.FileHandler):
     """A run log that never prints a traceback of its own.
 
@@ -304,12 +398,59 @@ def _close(log: logging.Logger) -> None:
         log.removeHandler(h)
 
 
-def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kernel_log: Path) -> None:
+class _TimeBudget:
+    """Each cell's time limit: ``report.cell_timeout_seconds``, or what is left of the
+    notebook's ``report.notebook_timeout_seconds`` when that is less.
+
+    nbclient asks for the limit as each code cell starts, so a whole notebook is bounded
+    without a signal or a watchdog thread. It also counts the cells, which in a fresh kernel
+    is the execution count a timeout message names.
+    """
+
+    def __init__(self, cell: int, notebook: int | None) -> None:
+        self.cell = cell
+        self.notebook = notebook
+        self.deadline = time.monotonic() + (notebook or math.inf)
+        self.cells = 0
+        self.by_notebook = False
+
+    def __call__(self, cell: Any) -> float:
+        self.cells += 1
+        left = self.deadline - time.monotonic()
+        self.by_notebook = left < self.cell
+        # nbclient reads a zero limit as none at all: a notebook out of time gives its cell
+        # an instant, not forever.
+        return max(min(self.cell, left), 0.001)
+
+    def message(self, name: str) -> str:
+        key, limit = (("notebook_timeout_seconds", self.notebook) if self.by_notebook
+                      else ("cell_timeout_seconds", self.cell))
+        what = "the notebook" if self.by_notebook else "the cell"
+        return (f"{name} cell {self.cells}: {what} was still running after report.{key} ({limit} s). "
+                f"Fix: raise report.{key} in the params file if the data is that large")
+
+
+def _execute(
+    nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kernel_log: Path,
+    notebook_timeout: int | None = None,
+) -> None:
+    """Execute one notebook with papermill; every failure becomes one line.
+
+    ``timeout`` bounds each cell and ``notebook_timeout`` (when given) the whole notebook.
+    """
     manager = type("RunKernelManager", (LocalKernelManager,), {"kernel_log": Unicode(str(kernel_log))})
+    budget = _TimeBudget(timeout, notebook_timeout)
+    # papermill and nbclient log through "papermill" (e.g. "Timeout waiting for execute
+    # reply"): those lines belong in the run's log; the terminal gets the one-line error.
+    said = _QuietFileHandler(kernel_log, encoding="utf-8")
+    said.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    pm_log = logging.getLogger("papermill")
+    pm_log.addHandler(said)
     try:
         pm.execute_notebook(
             str(nb), str(out), parameters=parameters, kernel_name="python3",
-            cwd=str(nb.parent), execution_timeout=timeout, progress_bar=False,
+            cwd=str(nb.parent), execution_timeout=timeout, timeout_func=budget,
+            start_timeout=KERNEL_START_SECONDS, progress_bar=False,
             log_output=False, report_mode=False, kernel_manager_class=manager,
         )
     except pm.PapermillExecutionError as e:
@@ -319,12 +460,17 @@ def _execute(nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kern
             raise OSError(code, os.strerror(code)) from None
         evalue = str(e.evalue).strip().splitlines()[0] if str(e.evalue).strip() else ""
         raise RunError(f"{nb.name} cell {e.exec_count}: {e.ename}: {evalue}") from None
+    except CellTimeoutError:  # a TimeoutError, hence an OSError: caught before those
+        raise RunError(budget.message(nb.name)) from None
     except OSError as e:
         if e.errno in DISK_FULL or e.errno == errno.EROFS or (e.filename and out.parent in Path(e.filename).parents):
             raise  # papermill writing the executed notebook: the output folder's problem
         raise RunError(f"{nb.name}: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}") from None
-    except Exception as e:  # kernel died, timed out, could not start
+    except Exception as e:  # kernel died, could not start
         raise RunError(f"{nb.name}: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}") from None
+    finally:
+        pm_log.removeHandler(said)
+        said.close()
 
 
 def _errno_in(text: str) -> int | None:
