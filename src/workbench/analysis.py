@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import plotly.io as pio
+from IPython.display import Markdown
 from plotly.io._base_renderers import NotebookRenderer
 
 from .businesstime import BusinessCalendar
+from .energy import ImplausibleLog, implausible_log
 from .load import load_portfolio
-from .metrics import account_metrics, resolve_as_of
+from .metrics import Coverage, account_metrics, coverage, resolve_as_of
 from .params import Params, load_params
 from .portfolio import Portfolio
 from .privacy import pseudonymize
@@ -65,11 +69,46 @@ class Analysis:
     def calendar(self) -> BusinessCalendar:
         return BusinessCalendar.from_params(self.params)
 
+    @cached_property
+    def coverage(self) -> Coverage:
+        """What the data holds: which figures can be drawn and why the others cannot."""
+        return coverage(self.portfolio, self.metrics)
+
+    @cached_property
+    def log_check(self) -> ImplausibleLog | None:
+        """The contact log against the team's capacity: set when it cannot be contacts."""
+        return implausible_log(self.metrics, self.portfolio.interactions, self.portfolio.team, self.params)
+
     def notes_markdown(self, missing: list[str] | tuple[str, ...] = ()) -> str:
-        """What the loader repaired and what could not be computed, as a markdown list."""
-        lines = [f"- Repaired: {n}" for n in self.portfolio.notes]
+        """What to check in the data, what the loader repaired and what could not be
+        computed, as a markdown list."""
+        lines = [f"- **Check:** {self.log_check.sentence()}"] if self.log_check else []
+        lines += [f"- Repaired: {n}" for n in self.portfolio.notes]
         lines += [f"- Not computed: {m}" for m in missing]
         return "\n".join(lines) if lines else "- The data needed no repairs and every figure could be computed."
+
+    def show(self, what: str | None, draw: Callable[[], Any], *, needs: Sequence[str] = (),
+             reason: str | None = None) -> Any:
+        """``draw()``, or one sentence saying why ``what`` cannot be shown.
+
+        Parameters
+        ----------
+        what : str or None
+            What the figure or table shows, as the sentence's subject ("Contact over
+            time"); None: a figure that follows another on the same data shows nothing
+            rather than repeat the sentence.
+        draw : callable
+            Makes the figure or table; called only when the data allows it.
+        needs : sequence of str
+            Names in :data:`workbench.metrics.NEEDS` the figure needs.
+        reason : str, optional
+            Why it cannot be shown though the data has what it needs (an analysis's own
+            verdict, e.g. no account could be scored); None: nothing beyond ``needs``.
+        """
+        why = self.coverage.lacks(*needs) or reason
+        if why is None:
+            return draw()
+        return Markdown(f"{what} cannot be shown: {why}.") if what else None
 
     def publish(
         self, notebook: str, headline: dict[str, Any], accounts: pd.DataFrame | None = None

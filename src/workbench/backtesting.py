@@ -73,6 +73,19 @@ class Backtest:
     baseline_notes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why the score could not be tested (no accounts, one outcome for all, no score at the
+        cut-off); None when it was."""
+        if np.isfinite(self.auc.get(MODELS[0], np.nan)):
+            return None
+        return self.notes[0] if self.notes else "no account could be scored at the cut-off"
+
+    @property
+    def missing(self) -> list[str]:
+        """The backtest as a line of the report's list of what could not be computed."""
+        return [f"the backtest: {self.unavailable}"] if self.unavailable else []
+
     def verdict(self) -> str:
         """Which baselines the score beats beyond chance, in one sentence.
 
@@ -196,15 +209,18 @@ def backtest(
                                             (pd.Timestamp(cut) - h["first"]).dt.days, horizon)
         candidates["BG/NBD"] = expected
         baseline_notes.append(note)
-    else:
+    elif not with_invoices:
         baseline_notes.append("BG/NBD needs purchases: without invoices it is left out")
     notes: list[str] = []
     values = {k: v.astype("float64").fillna(v.min()).to_numpy() for k, v in candidates.items()}
-    if len(set(y)) < 2:
+    auc = {k: float("nan") for k in values}
+    diffs: list[AucDifference] = []
+    roc = pd.DataFrame(columns=["model", "fpr", "tpr"])
+    if not len(y):
+        notes.append(f"no account was active in the {params.kpis.active_days} days before the cut-off "
+                     f"{cut}: there is no one to test the score on")
+    elif len(set(y)) < 2:
         notes.append("every account had the same outcome: AUC is undefined")
-        auc = {k: float("nan") for k in values}
-        diffs: list[AucDifference] = []
-        roc = pd.DataFrame(columns=["model", "fpr", "tpr"])
     else:
         auc = {k: float(auc_score(y, v)) for k, v in values.items()}
         diffs = paired_bootstrap(y, values, "commitment score", n_boot=n_boot, seed=seed)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .bgnbd import expected_purchases
+from .metrics import Coverage
 from .params import Params
 
 #: Indicators in the order they are shown, with what each measures (higher = more committed).
@@ -171,10 +172,104 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     days = params.commitment.confidence.min_tenure_days
     out.loc[too_new, "drivers"] = f"too new to call committed (a customer for under {days} days); " + out.loc[
         too_new, "drivers"]
-    out["available"] = used.apply(lambda r: ",".join(r.index[r]), axis=1)
+    # Row by row over an array: apply() on a frame without informative indicators (one
+    # account, or none that varies) returns a frame, not a column.
+    out["available"] = [",".join(used.columns[row]) for row in used.to_numpy(dtype=bool)]
     for name in raw.columns:
         out[f"part_{name}"] = parts[name]
     return out.reset_index()
+
+
+#: What each indicator needs from the data (names in :data:`workbench.metrics.NEEDS`).
+_EVIDENCE = {
+    "regularity": ("invoices",), "outlook": ("invoices",), "trend": ("invoices",), "breadth": ("invoices",),
+    "satisfaction": ("surveys",), "harmony": ("inbound",), "engagement": ("outbound",),
+    "meetings": ("interactions",),
+}
+
+
+def unscored(scores: pd.DataFrame) -> str | None:
+    """Why no account has a score, or None when some do.
+
+    Examples
+    --------
+    >>> unscored(pd.DataFrame({"commitment_score": [float("nan")]}))
+    'no indicator tells the accounts apart (one account, or the same behaviour for all), so none could be scored'
+    """
+    if scores["commitment_score"].notna().any():
+        return None
+    return ("no indicator tells the accounts apart (one account, or the same behaviour for all), so none could "
+            "be scored")
+
+
+def committed_sentence(scores: pd.DataFrame, segments: pd.DataFrame, as_of: object, revenue_known: bool) -> str:
+    """How many accounts are committed and what share of revenue they bring (markdown).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"commitment_score": [80.0, 20.0]})
+    >>> seg = pd.DataFrame({"segment": ["entrenched", "convertible"], "accounts": [1, 1],
+    ...                     "account_share": [0.5, 0.5], "revenue_share": [0.9, 0.1]})
+    >>> committed_sentence(s, seg, "2026-01-01", revenue_known=True)
+    "As of **2026-01-01**, **1** of 2 accounts (50%) are committed; they bring **90%** of the last twelve months' revenue."
+    """
+    if why := unscored(scores):
+        return f"As of **{as_of}**, {why}."
+    committed = segments[segments["segment"].isin(["entrenched", "average"])]
+    share = committed["revenue_share"].sum(min_count=1)
+    if not revenue_known:
+        revenue = "revenue is unknown (no invoices table)"
+    elif pd.isna(share):
+        revenue = "their share of revenue is unknown (no revenue in the last twelve months)"
+    else:
+        revenue = f"they bring **{share:.0%}** of the last twelve months' revenue"
+    return (f"As of **{as_of}**, **{int(committed['accounts'].sum())}** of {len(scores)} accounts "
+            f"({committed['account_share'].sum():.0%}) are committed; {revenue}.")
+
+
+def account_to_explain(quadrants: pd.DataFrame, account: str | None = None) -> str | None:
+    """The account whose score the report explains: ``account`` if given, else the scored
+    uncommitted account with the highest revenue, else the first scored one; None when no
+    account has a score."""
+    if account:
+        return account
+    scored = quadrants[quadrants["commitment_score"].notna()]
+    at_risk = scored[scored["quadrant"] == QUADRANTS[(False, True)]].sort_values("revenue", ascending=False)
+    if len(at_risk):
+        return str(at_risk["account_id"].iloc[0])
+    return str(scored["account_id"].iloc[0]) if len(scored) else None
+
+
+def missing_indicators(scores: pd.DataFrame, metrics: pd.DataFrame, cover: Coverage, params: Params) -> list[str]:
+    """The weighted indicators the score could not use, each with the reason (for the report).
+
+    An indicator is left out when the data lacks what it needs (invoices, surveys, our or
+    the customers' messages), when the accounts table has no contract types, or when it
+    does not vary over the portfolio (:func:`commitment_indicators`). When no account could
+    be scored at all, that is the one line.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"account_id": ["a", "b"], "commitment_score": [50.0, 0.0], "part_tenure": [50.0, 0.0]})
+    >>> m = pd.DataFrame({"account_id": ["a", "b"], "contract": ["retainer", "project"]})
+    >>> cover = Coverage(frozenset({"interactions", "inbound", "outbound", "recent contact"}), 365, None)
+    >>> missing_indicators(s, m, cover, Params())[0]
+    'the regularity indicator, share of months with a purchase (of the months it could have bought in): there are no invoices'
+    """
+    if why := unscored(scores):
+        return [f"commitment scores: {why}"]
+    used = {c.removeprefix("part_") for c in scores.columns if c.startswith("part_")}
+    contracts = "contract" in metrics and metrics["contract"].notna().any()
+    out = []
+    for name, what in INDICATORS.items():
+        if name in used or not params.commitment.weights.get(name, 0):
+            continue
+        why = cover.lacks(*_EVIDENCE.get(name, ()))
+        if why is None and name == "contract" and not contracts:
+            why = "the accounts table names no contract types"
+        why = why or "the same for every account with evidence, so it tells none apart"
+        out.append(f"the {name} indicator, {what}: {why}")
+    return out
 
 
 def score_parts(indicators: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
@@ -241,7 +336,7 @@ def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
             f"weakest: {weak[0]}" if len(weak) else "no weakness below the portfolio's middle",
         ])
 
-    return ranks.where(used).apply(one, axis=1)
+    return pd.Series([one(row) for _, row in ranks.where(used).iterrows()], index=ranks.index, dtype="object")
 
 
 def account_drivers(scores: pd.DataFrame, account_id: str, params: Params) -> pd.DataFrame:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .formatting import money, number, plural
 from .kpis import is_dissatisfied
-from .metrics import Engine, featured_log, quiet_pandas
+from .metrics import Coverage, Engine, coverage, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
 from .whatif import WhatIf, refill_evidence, what_if
@@ -190,11 +190,15 @@ class CostRates:
         return self.contact_hours / self.practical_hours if self.practical_hours else float("nan")
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready values, rounded for people."""
-        d = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+        """JSON-ready values, rounded for people; unknown contact (no log) is null."""
+        d = {k: (_rounded(v, 2) if isinstance(v, float) else v) for k, v in asdict(self).items()}
         d["rate_per_minute"] = round(self.rate_per_minute, 4)
-        d["contact_share"] = round(self.contact_share, 4)
+        d["contact_share"] = _rounded(self.contact_share, 4)
         return d
+
+
+def _rounded(x: float, digits: int) -> float | None:
+    return None if np.isnan(x) else round(x, digits)
 
 
 def cost_rates(
@@ -255,17 +259,129 @@ def _column(df: pd.DataFrame, col: str, default: float) -> pd.Series:
 
 
 def capacity_table(rates: CostRates) -> pd.DataFrame:
-    """The costing as a table for people: paid, practical, contact and unused hours."""
+    """The costing as a table for people: paid, practical, contact and unused hours.
+
+    Without a contact log (``contact_hours`` missing) contact and unused hours are unknown,
+    and say so rather than showing the whole capacity as unused.
+    """
+    known = not np.isnan(rates.contact_hours)
     rows = [
         ("Paid hours in the window", f"{number(rates.paid_hours)} h"),
         ("Practical capacity", f"{number(rates.practical_hours)} h"),
         ("Cost of the team's capacity", money(rates.cost)),
         ("Cost per hour of practical capacity", money(rates.rate_per_hour, digits=2)),
-        ("Customer contact in the log", f"{number(rates.contact_hours)} h ({rates.contact_share:.0%} of practical capacity)"),
+        ("Customer contact in the log",
+         f"{number(rates.contact_hours)} h ({rates.contact_share:.0%} of practical capacity)" if known
+         else "unknown: there is no contact log"),
         ("Capacity customer contact leaves unused (production, admin, idle)",
-         f"{number(rates.unused_hours)} h = {money(rates.unused_cost)}"),
+         f"{number(rates.unused_hours)} h = {money(rates.unused_cost)}" if known else "unknown"),
     ]
     return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
+
+
+@dataclass(frozen=True)
+class ImplausibleLog:
+    """A contact log implying more contact hours than the team has practical hours for.
+
+    The likely cause is an event log read as contacts: a ticket system writes a row for
+    every status update, and each row then counts as minutes of contact. Without a team
+    table the capacity is the one person the params assume, so a larger team is as likely.
+    """
+
+    contacts: int
+    contact_hours: float
+    practical_hours: float
+    days: int
+    team_known: bool = True
+
+    @property
+    def share(self) -> float:
+        """Contact hours as a share of practical capacity over the same days (above 1)."""
+        return self.contact_hours / self.practical_hours
+
+    def sentence(self) -> str:
+        """The warning for the report, with the fix.
+
+        Examples
+        --------
+        >>> print(ImplausibleLog(12000, 3100.0, 1200.0, 91).sentence().replace("\\xa0", " "))
+        The contact log implies more contact than the team has time for: the log probably records events (status updates of tickets), not contacts: 12 000 contacts, 3 100 h = 258 % of the team's practical capacity over the same 91 days. If so, every figure built on contact time (effort, energy, cost to serve) is inflated. See data.tables.interactions in the params file to count one contact per ticket (contacts: per_thread: true).
+        """
+        figures = (f"{number(self.contacts)} contacts, {number(self.contact_hours)} h = {self.share:.0%} of "
+                   f"{'the team' if self.team_known else 'one person'}'s practical capacity over the same "
+                   f"{self.days} days")
+        fix = ("See data.tables.interactions in the params file to count one contact per ticket "
+               "(contacts: per_thread: true).")
+        if self.team_known:
+            text = ("The contact log implies more contact than the team has time for: the log probably records "
+                    f"events (status updates of tickets), not contacts: {figures}. If so, every figure built on "
+                    f"contact time (effort, energy, cost to serve) is inflated. {fix}")
+        else:
+            text = ("The contact log implies more contact than one person has time for, and without a team table "
+                    "the capacity is one person's: either the team is larger (add a team table with each "
+                    "member's weekly hours) or the log records events (status updates of tickets), not "
+                    f"contacts: {figures}. {fix}")
+        return text.replace("%", " %")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready figures and the sentence."""
+        return {"contacts": self.contacts, "contact_hours": round(self.contact_hours, 1),
+                "practical_hours": round(self.practical_hours, 1), "days": self.days,
+                "share": round(self.share, 4), "team_known": self.team_known, "sentence": self.sentence()}
+
+
+def implausible_log(
+    metrics: pd.DataFrame, interactions: pd.DataFrame, team: pd.DataFrame | None, params: Params
+) -> ImplausibleLog | None:
+    """The log's contact hours against the team's practical capacity over the same days.
+
+    The days are those the log covers in the metrics' window (from its first contact there
+    to ``as_of``), in whole weeks: a log of three days is held against a week's capacity,
+    so a busy Monday is not mistaken for an impossible one. Capacity is
+    :func:`cost_rates`' practical hours, the same as the costing's.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        :func:`workbench.account_metrics` output: ``effort_hours`` and ``n_interactions``
+        over its window; ``attrs`` carry ``as_of`` and ``window_days``.
+    interactions : pandas.DataFrame
+        The contact log (for the first contact in the window).
+    team : pandas.DataFrame or None
+        The team, as for :func:`cost_rates`.
+    params : Params
+        ``costing`` and the client's time zone.
+
+    Returns
+    -------
+    ImplausibleLog or None
+        None when the contact fits in the team's practical hours (or there is none).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"effort_hours": [400.0], "n_interactions": [2500]})
+    >>> m.attrs.update(as_of=dt.date(2026, 1, 8), window_days=365)
+    >>> log = pd.DataFrame({"ts": pd.to_datetime(["2026-01-01 09:00"], utc=True)})
+    >>> flag = implausible_log(m, log, None, Params())  # one person, one week: 30 practical hours
+    >>> flag.days, round(flag.share, 1)
+    (7, 13.3)
+    >>> implausible_log(m.assign(effort_hours=20.0), log, None, Params()) is None
+    True
+    """
+    hours = float(metrics["effort_hours"].sum())
+    contacts = int(metrics["n_interactions"].sum())
+    if not contacts:
+        return None
+    window = int(metrics.attrs.get("window_days", 365))
+    cutoff = pd.Timestamp(metrics.attrs["as_of"], tz=params.client.timezone).tz_convert("UTC")
+    ts = interactions["ts"]
+    first = ts[(ts >= cutoff - pd.Timedelta(days=window)) & (ts < cutoff)].min()
+    days = min(window, 7 * int(np.ceil((cutoff - first) / pd.Timedelta(weeks=1))))
+    practical = cost_rates(team, params, hours, window_days=days).practical_hours
+    if hours <= practical:
+        return None
+    return ImplausibleLog(contacts=contacts, contact_hours=hours, practical_hours=practical, days=days,
+                          team_known=team is not None and len(team) > 0)
 
 
 # --------------------------------------------------------------------------- energy
@@ -770,6 +886,13 @@ class EnergyDrain:
     decisions: pd.DataFrame
     what_if: WhatIf
     commitment_known: bool
+    log_check: ImplausibleLog | None = None
+    missing: tuple[str, ...] = ()
+
+    @property
+    def measured(self) -> bool:
+        """Whether there is energy to rank: contact in the window of a contact log."""
+        return bool(self.breakdown["energy"].sum() > 0)
 
     @property
     def candidates(self) -> list[str]:
@@ -810,6 +933,8 @@ class EnergyDrain:
             "drop_candidates": len(self.candidates),
             "commitment_used": self.commitment_known,
             "what_if": self.what_if.as_dict(),
+            "implausible_log": None if self.log_check is None else self.log_check.as_dict(),
+            "not_computed": list(self.missing),
         }
 
     def scatter_frame(self) -> pd.DataFrame:
@@ -861,8 +986,14 @@ def energy_drain(
     as_of = metrics.attrs["as_of"]
     window = int(metrics.attrs.get("window_days", 365))
     events = energy_events(portfolio, params, as_of, window_days=window)
-    rates = cost_rates(portfolio.team, params, float(events["effort_minutes"].sum() / 60), window_days=window)
+    logged = portfolio.has("interactions")
+    # Without a contact log the time customers take is unknown, not zero: a cost to serve
+    # of 0 would make every margin look like net value.
+    contact = float(events["effort_minutes"].sum() / 60) if logged else float("nan")
+    rates = cost_rates(portfolio.team, params, contact, window_days=window)
     b = energy_breakdown(metrics, events, rates)
+    if not logged:
+        b[["cost_to_serve", "net_value", "value_per_energy_hour"]] = np.nan
     by = b.set_index(_BY)
     p = pareto(by["energy"], params.energy.pareto_share, by["revenue"])
     decisions = drop_candidates(b, p.accounts, params, committed, hour_cost=rates.rate_per_hour)
@@ -871,7 +1002,39 @@ def energy_drain(
         events=events, rates=rates, breakdown=b, pareto=p, whale=whale_curve(by["net_value"]),
         decisions=decisions, commitment_known=committed is not None,
         what_if=what_if(b, chosen, params, hour_cost=rates.rate_per_hour, refill=refill_evidence(metrics, params)),
+        log_check=implausible_log(metrics, portfolio.interactions, portfolio.team, params),
+        missing=tuple(drain_gaps(coverage(portfolio, metrics), params)),
     )
+
+
+def drain_gaps(cover: Coverage, params: Params) -> list[str]:
+    """What the energy drain could not compute from the data, one line each (for the report).
+
+    Examples
+    --------
+    >>> cover = Coverage(frozenset({"invoices"}), 365, dt.date(2026, 1, 1))
+    >>> drain_gaps(cover, Params())[0]
+    'energy, cost to serve, net value, the 80/20, the whale curve, drop candidates and the what-if: there is no contact log'
+    """
+    gaps = []
+    if why := cover.lacks("recent contact"):
+        gaps.append("energy, cost to serve, net value, the 80/20, the whale curve, drop candidates and the "
+                    f"what-if: {why}")
+    else:
+        if why := cover.lacks("outbound"):
+            gaps.append(f"whether a chaser's earlier message had been answered: {why}, so every quick "
+                        "follow-up counts as a chaser")
+        if why := cover.lacks("inbound"):
+            gaps.append(f"messages after hours, on weekends and chasers: {why}")
+        if why := cover.lacks("invoices"):
+            gaps.append(f"revenue, margin and net value: {why}, so they are unknown and no account is a "
+                        "drop candidate")
+    if why := cover.lacks("team"):
+        c = params.costing
+        gaps.append(f"the team's own hours and cost: {why}, so the capacity is one person at "
+                    f"{number(c.hours_per_week, 1)} h a week and {money(c.cost_per_hour)} an hour, as the "
+                    "params file assumes")
+    return gaps
 
 
 # --------------------------------------------------------------------------- for people

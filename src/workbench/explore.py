@@ -168,10 +168,12 @@ def account_card(table: pd.DataFrame, account_id: str) -> str:
         + (f"; last contact {pd.Timestamp(r['last_seen']):%-d.%-m.%Y}." if has("last_seen") else "."))
     high = bool(r.get("high_energy", False))
     value = (f"revenue {money(r['revenue'])}, net value **{money(r['net_value'])}**" if has("net_value")
-             else "revenue and net value unknown (no invoices)")
+             else "revenue and net value unknown (no invoices)" if has("cost_to_serve")
+             else "net value unknown (no contact log)")
+    cost = money(r["cost_to_serve"]) if has("cost_to_serve") else "unknown (no contact log)"
     lines.append(
         f"- **Energy**: **{number(r['energy'], 1, 'h')}** ({r['energy_share']:.1%} of the portfolio's"
-        f"{'; in the high-energy set' if high else ''}), cost to serve {money(r['cost_to_serve'])}; {value}.")
+        f"{'; in the high-energy set' if high else ''}), cost to serve {cost}; {value}.")
     if bool(r.get("drop_candidate", False)):
         lines.append(f"- **Drop candidate**: {r['reasons']}.")
     elif has("kept_because"):

@@ -37,11 +37,14 @@ def money(x: float, currency: str = "€", digits: int = 0) -> str:
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
-    """``n`` and the word in the right number: ``'1 chaser'``, ``'3 chasers'``.
+    """``n`` and the word in the right number: ``'1 chaser'``, ``'3 chasers'``, digits
+    grouped as :func:`number` groups them.
 
     Examples
     --------
     >>> plural(1, "chaser"), plural(3, "chaser"), plural(2, "address", "addresses")
     ('1 chaser', '3 chasers', '2 addresses')
+    >>> plural(38733, "interaction").replace(NBSP, " ")
+    '38 733 interactions'
     """
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return f"{number(n)} {one if n == 1 else (many or one + 's')}"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .formatting import number
-from .metrics import CHANNELS
+from .metrics import CHANNELS, coverage
 from .params import Params
 from .portfolio import Portfolio
 
@@ -53,14 +53,14 @@ class RelationshipKpis:
     customers: int
     active_customers: int
     new_customers: int
-    hours_per_relationship: float
+    hours_per_relationship: float | None
     team_members: int | None
     customers_per_member: float | None
     nps: float | None
     satisfaction_mean: float | None
     survey_responses: int
-    visits: int
-    meetings: int
+    visits: int | None
+    meetings: int | None
     leads: LeadResponse | None
     missing: list[str] = field(default_factory=list)
 
@@ -173,6 +173,15 @@ def relationship_kpis(
     as_of = metrics.attrs["as_of"]
     active = is_active(metrics, params.kpis.active_days)
     n_active = int(active.sum())
+    cover = coverage(portfolio, metrics)
+    logged = cover.lacks("interactions") is None
+    if not logged:
+        missing.append(f"contact over time, time per relationship, meetings and visits: {cover.lacks('interactions')}")
+    else:
+        if why := cover.lacks("outbound"):
+            missing.append(f"our messages to customers: {why}, so contact over time shows customers' messages only")
+        if why := cover.lacks("inbound"):
+            missing.append(f"customers' messages to us: {why}, so contact over time shows ours only")
 
     team_n = None
     per_member = None
@@ -180,7 +189,7 @@ def relationship_kpis(
         team_n = len(portfolio.team)
         per_member = round(n_active / team_n, 1)
     else:
-        missing.append("customers per team member: no team table")
+        missing.append(f"customers per team member: {cover.lacks('team')}")
 
     nps = mean = None
     responses = 0
@@ -195,31 +204,32 @@ def relationship_kpis(
         if responses == 0:
             missing.append(f"satisfaction: no survey answers in the {window_days} days before {as_of}")
     else:
-        missing.append("satisfaction: no surveys table")
+        missing.append(f"satisfaction: {cover.lacks('surveys')}")
 
     leads = None
     if portfolio.has("leads"):
         leads = summarize_leads(lead_response(portfolio.leads, params, as_of), params)
         if leads.leads == 0:
-            missing.append("lead response: no leads before as_of")
+            missing.append("lead response: no lead arrived before the analysis date")
     else:
-        missing.append("lead response: no leads table")
+        missing.append(f"lead response: {cover.lacks('leads')}")
 
     hours = metrics.loc[active, "effort_hours"]
+    per_relationship = (round(float(hours.mean()), 2) if n_active else 0.0) if logged else None
     return RelationshipKpis(
         as_of=as_of,
         window_days=window_days,
         customers=len(metrics),
         active_customers=n_active,
         new_customers=int(is_new(metrics, params.kpis.new_customer_days).sum()),
-        hours_per_relationship=round(float(hours.mean()), 2) if n_active else 0.0,
+        hours_per_relationship=per_relationship,
         team_members=team_n,
         customers_per_member=per_member,
         nps=nps,
         satisfaction_mean=mean,
         survey_responses=responses,
-        visits=int(metrics["n_visit"].sum()),
-        meetings=int(metrics["n_meeting"].sum()),
+        visits=int(metrics["n_visit"].sum()) if logged else None,
+        meetings=int(metrics["n_meeting"].sum()) if logged else None,
         leads=leads,
         missing=missing,
     )
@@ -266,8 +276,13 @@ def satisfaction_by_quarter(surveys: pd.DataFrame, as_of: dt.date) -> pd.DataFra
     return out.rename_axis("quarter").reset_index()
 
 
-def load_per_member(metrics: pd.DataFrame, team: pd.DataFrame | None, active_days: int) -> pd.DataFrame:
-    """Active customers and effort hours per account owner, with each member's weekly hours."""
+def load_per_member(metrics: pd.DataFrame, team: pd.DataFrame | None, active_days: int, *,
+                    hours_known: bool = True) -> pd.DataFrame:
+    """Active customers and effort hours per account owner, with each member's weekly hours.
+
+    ``hours_known`` False (no contact log) leaves the hours missing: the customers each
+    owner carries are still known, the time they took is not.
+    """
     if "owner" not in metrics:
         return pd.DataFrame(columns=["member", "customers", "effort_hours"])
     active = metrics[is_active(metrics, active_days)]
@@ -281,6 +296,8 @@ def load_per_member(metrics: pd.DataFrame, team: pd.DataFrame | None, active_day
         cols = [c for c in ("member", "role", "hours_per_week") if c in team]
         out = team[cols].merge(out, on="member", how="outer")
         out[["customers", "effort_hours"]] = out[["customers", "effort_hours"]].fillna(0)
+    if not hours_known:
+        out["effort_hours"] = np.nan
     return out.sort_values("customers", ascending=False, kind="stable").reset_index(drop=True)
 
 

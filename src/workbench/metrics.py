@@ -20,12 +20,14 @@ import datetime as dt
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import narwhals as nw
 import pandas as pd
 
 from .businesstime import BusinessCalendar
+from .exceptions import InputError
 from .params import Params
 from .portfolio import Portfolio
 
@@ -362,14 +364,107 @@ def survey_metrics(surveys: nw.LazyFrame[Any], *, as_of: dt.datetime) -> nw.Lazy
     return overall.join(latest, on=_BY, how="left")
 
 
+#: What a figure or an analysis may need from the data, and how its absence is said: the
+#: reason completes "… cannot be shown: <reason>" and "Not computed: … : <reason>".
+NEEDS: dict[str, str] = {
+    "interactions": "there is no contact log",
+    "inbound": "the contact log holds no messages from customers",
+    "outbound": "the contact log holds no messages from us",
+    "recent contact": "the contact log holds no contact in the {window_days} days before {as_of}",
+    "invoices": "there are no invoices",
+    "surveys": "there are no survey answers",
+    "leads": "there is no leads table",
+    "team": "there is no team table",
+}
+#: Needs that are facts about the contact log: without a log its absence is the reason.
+_OF_THE_LOG = ("inbound", "outbound", "recent contact")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the data holds, so each figure can say what it lacks instead of drawing nothing.
+
+    ``present`` holds the names in :data:`NEEDS` the data satisfies.
+    """
+
+    present: frozenset[str]
+    window_days: int
+    as_of: dt.date
+
+    def lacks(self, *needs: str) -> str | None:
+        """Why something that needs ``needs`` cannot be computed; None when it can.
+
+        Examples
+        --------
+        >>> c = Coverage(frozenset({"invoices"}), 365, dt.date(2026, 1, 1))
+        >>> c.lacks("invoices") is None, c.lacks("invoices", "outbound")
+        (True, 'there is no contact log')
+        """
+        for need in needs:
+            if need not in NEEDS:
+                raise ValueError(f"unknown need {need!r}; one of {', '.join(NEEDS)}")
+            if need in _OF_THE_LOG and "interactions" not in self.present:
+                need = "interactions"
+            if need not in self.present:
+                return NEEDS[need].format(window_days=self.window_days, as_of=self.as_of)
+        return None
+
+
+def coverage(portfolio: Portfolio, metrics: pd.DataFrame) -> Coverage:
+    """What ``portfolio`` holds, and whether its log has contact in ``metrics``' window.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> a = wb.start()
+    >>> sorted(coverage(a.portfolio, a.metrics).present) == sorted(NEEDS)
+    True
+    """
+    log = portfolio.interactions
+    present = {t for t in ("interactions", "invoices", "surveys", "leads", "team") if portfolio.has(t)}
+    if (log["direction"] == "in").any():
+        present.add("inbound")
+    if logs_our_side(log):
+        present.add("outbound")
+    if int(metrics["n_interactions"].sum()) > 0:
+        present.add("recent contact")
+    return Coverage(frozenset(present), int(metrics.attrs.get("window_days", 365)), metrics.attrs["as_of"])
+
+
 def resolve_as_of(portfolio: Portfolio, as_of: dt.date | None) -> dt.date:
-    """``as_of`` if given, else the day after the latest interaction (never the clock)."""
+    """``as_of`` if given, else the day after the latest interaction (never the clock).
+
+    Without a contact log the latest invoice dates the data instead: an export of
+    invoices alone still says when it was taken.
+
+    Raises
+    ------
+    InputError
+        When neither table holds a date to count from.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from workbench.schema import TABLES
+    >>> log = pd.DataFrame({c: pd.Series(dtype="str") for c in TABLES["interactions"].columns})
+    >>> log["ts"] = pd.Series(dtype="datetime64[ns, UTC]")
+    >>> bills = pd.DataFrame({"account_id": ["a"], "date": pd.to_datetime(["2026-03-31"]), "amount": [1.0]})
+    >>> resolve_as_of(Portfolio(accounts=pd.DataFrame(), interactions=log, invoices=bills), None)
+    datetime.date(2026, 4, 1)
+    """
     if as_of is not None:
         return as_of
     latest = portfolio.interactions["ts"].max()
-    if pd.isna(latest):
-        raise ValueError("the interaction log is empty: give as_of explicitly")
-    return (latest.tz_convert("UTC").date()) + dt.timedelta(days=1)
+    if not pd.isna(latest):
+        return latest.tz_convert("UTC").date() + dt.timedelta(days=1)
+    last_invoice = portfolio.invoices["date"].max() if portfolio.has("invoices") else pd.NaT
+    if not pd.isna(last_invoice):
+        return pd.Timestamp(last_invoice).date() + dt.timedelta(days=1)
+    raise InputError(
+        file="interactions and invoices",
+        problem="neither holds a dated row, so there is no day to analyse the data from",
+        fix="add the contact log or invoices, or set as_of (YYYY-MM-DD) in the params file",
+    )
 
 
 def account_metrics(
@@ -448,6 +543,17 @@ def featured_log(
     )
 
 
+def logs_our_side(log: pd.DataFrame) -> bool:
+    """Whether the contact log records our side at all (any outbound message).
+
+    An export of incoming mail or helpdesk tickets alone cannot show whether a message was
+    answered: the share of runs answered is then unknown, not zero, and a chaser is any quick
+    follow-up (on the sample, counting so overstates chasers by about a tenth: within the
+    chaser window few messages have been answered yet).
+    """
+    return bool((log["direction"] == "out").any())
+
+
 def _account_metrics(
     portfolio: Portfolio,
     params: Params,
@@ -477,6 +583,8 @@ def _account_metrics(
     for part in parts:
         out = out.merge(_collect(part, tz), on=_BY, how="left")
     out = _finish(out, day, tz)
+    if not logs_our_side(portfolio.interactions):
+        out["answered_share"] = float("nan")
     out.attrs.update(window_days=window_days, engine=engine)
     return out
 
@@ -532,7 +640,10 @@ def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
     local = lambda c: df[c].dt.tz_convert(tz).dt.tz_localize(None)  # noqa: E731
     # The relationship began at the customer's earliest own trace: the contract date, its
     # first message, meeting or invoice. Our unanswered messages are not a relationship.
-    starts = [local("first_engaged").dt.normalize()] + [df[c] for c in ("since", "first_invoice") if c in df]
+    # A contract date on or after as_of has not begun yet (an analysis at an earlier day,
+    # a backtest cut-off): counted, it would give a negative age.
+    starts = [local("first_engaged").dt.normalize()] + [
+        df[c].where(df[c] < local_day) for c in ("since", "first_invoice") if c in df]
     began = pd.concat(starts, axis=1).min(axis=1)
     df["tenure_days"] = (local_day - began).dt.days.astype("Int64")
     # Likewise recency: the customer's last message, meeting or purchase (a credit note is

@@ -36,8 +36,9 @@ import pandas as pd
 
 from .businesstime import BusinessCalendar, business_hours_between
 from .energy import EnergyDrain
-from .formatting import money, number
+from .formatting import money, number, plural
 from .kpis import lead_response, summarize_leads
+from .metrics import Coverage, coverage
 from .params import Params, PlanTier
 from .portfolio import Portfolio
 from .tiers import account_signals, assign_tiers, signal_fact
@@ -277,7 +278,9 @@ def response_runs(events: pd.DataFrame, tiers: pd.DataFrame, params: Params,
     runs = runs.assign(t_us=runs["t_us"].astype("int64"))
     df = runs.merge(answers, on=[_BY, "t_us"], how="left").merge(tiers[[_BY, "tier"]], on=_BY, how="left")
     promise = {t.name: t.response_hours for t in params.plan.tiers}
-    df["promise_hours"] = df["tier"].map(promise)
+    # Float even with no runs: an empty map keeps the text dtype of tier, which no
+    # duration compares with.
+    df["promise_hours"] = df["tier"].map(promise).astype("float64")
     df["business_hours"] = business_hours_between(df["ts"], df["answered_ts"], calendar).to_numpy()
     cutoff = pd.Series(pd.Timestamp(as_of, tz=calendar.timezone), index=df.index)
     waited = business_hours_between(df["ts"], cutoff, calendar)
@@ -326,6 +329,26 @@ def lead_summary(portfolio: Portfolio, params: Params, calendar: BusinessCalenda
     return per, head
 
 
+def lead_sentence(head: dict[str, Any]) -> str:
+    """Lead response in one sentence (markdown), from :func:`lead_summary`'s headline.
+
+    Examples
+    --------
+    >>> lead_sentence({"leads": 3, "answered": 0, "gone_cold": 2, "cold_after_hours": 48.0})
+    '3 leads, none answered yet: **2 gone cold** (no answer within 48 h).'
+    """
+    if "missing" in head:
+        return "Lead response cannot be shown: there is no leads table."
+    if not head["leads"]:
+        return "No lead arrived before the analysis date."
+    cold = f"**{head['gone_cold']} gone cold** (no answer within {head['cold_after_hours']:g} h)"
+    if not head["answered"]:
+        return f"{plural(head['leads'], 'lead')}, none answered yet: {cold}."
+    return (f"{plural(head['leads'], 'lead')}: median first answer {number(head['median_hours'], 1)} h, "
+            f"90th percentile {number(head['p90_hours'], 1)} h, {head['within_hour_share']:.0%} answered within "
+            f"an hour, {cold}.")
+
+
 # --------------------------------------------------------------------------- the whole plan
 
 
@@ -352,6 +375,7 @@ class CommunicationPlan:
     leads: pd.DataFrame | None
     lead_headline: dict[str, Any]
     horizon_weeks: int
+    missing: tuple[str, ...] = ()
 
     @property
     def fits(self) -> bool:
@@ -438,6 +462,7 @@ class CommunicationPlan:
                                                 "within_promise_share": r["within_promise_share"], "runs": int(r["runs"])}
                                     for r in overall.to_dict("records")},
             "leads": self.lead_headline,
+            "not_computed": list(self.missing),
         }
 
     def statements(self) -> pd.DataFrame:
@@ -544,7 +569,41 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
         queued=queued, triage=triage, owner_hours_moved=float(moved["effort_minutes"].sum() / 60),
         owner_inbound_hours=float(owner_in["effort_minutes"].sum() / 60), runs=runs, responses=responses,
         leads=leads, lead_headline=lead_head, horizon_weeks=params.plan.horizon_weeks,
+        missing=tuple(plan_gaps(coverage(portfolio, metrics), params)),
     )
+
+
+def plan_gaps(cover: Coverage, params: Params) -> list[str]:
+    """What the plan could not compute from the data, one line each (for the report).
+
+    Examples
+    --------
+    >>> cover = Coverage(frozenset({"interactions", "inbound", "recent contact", "invoices", "surveys",
+    ...                             "leads", "team"}), 365, dt.date(2026, 1, 1))
+    >>> plan_gaps(cover, Params())
+    ['response promises, measured: the contact log holds no messages from us, so no answer can be timed']
+    """
+    gaps = []
+    if why := cover.lacks("recent contact"):
+        gaps.append(f"each customer's preferred channel and hour, the triage of inbound and response promises, "
+                    f"measured: {why}, so every account gets its tier's first channel and the survey")
+    else:
+        if why := cover.lacks("inbound"):
+            gaps.append(f"each customer's preferred channel and hour and the triage of inbound: {why}")
+        if why := cover.lacks("outbound"):
+            gaps.append(f"response promises, measured: {why}, so no answer can be timed")
+    if why := cover.lacks("invoices"):
+        gaps.append(f"value and what each account buys: {why}, so no account counts as valuable or as buying")
+    elif why := cover.lacks("interactions"):
+        gaps.append(f"value after the cost to serve: {why}, so no account counts as valuable")
+    if why := cover.lacks("surveys"):
+        gaps.append(f"satisfaction in openness and dissatisfaction: {why}, so dissatisfaction rests on complaints")
+    if why := cover.lacks("leads"):
+        gaps.append(f"lead response: {why}")
+    if why := cover.lacks("team"):
+        gaps.append(f"the team's own hours: {why}, so the schedule plans for one person at "
+                    f"{number(params.costing.hours_per_week, 1)} h a week")
+    return gaps
 
 
 #: What a contact is called on each channel: the verb an action starts with, so an action

@@ -56,18 +56,18 @@ def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Fi
 
 
 def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
-    """Active customers and effort hours per account owner."""
-    fig = go.Figure([
-        go.Bar(x=load["member"], y=load["customers"], name="active customers", yaxis="y"),
-        go.Scatter(
-            x=load["member"], y=load["effort_hours"], name="hours spent", yaxis="y2",
-            mode="markers", marker=dict(size=14, symbol="diamond"),
-        ),
-    ])
+    """Active customers and effort hours per account owner (customers only when the hours
+    are unknown, without a contact log)."""
+    fig = go.Figure(go.Bar(x=load["member"], y=load["customers"], name="active customers", yaxis="y"))
+    fig.update_layout(yaxis=dict(title="active customers"), legend=dict(orientation="h", y=1.08))
+    if load["effort_hours"].isna().all():
+        return _finish(fig, "Customers per account owner (no contact log: hours unknown)")
+    fig.add_trace(go.Scatter(
+        x=load["member"], y=load["effort_hours"], name="hours spent", yaxis="y2",
+        mode="markers", marker=dict(size=14, symbol="diamond"),
+    ))
     fig.update_layout(
-        yaxis=dict(title="active customers"),
         yaxis2=dict(title="hours spent in the window", overlaying="y", side="right", rangemode="tozero"),
-        legend=dict(orientation="h", y=1.08),
     )
     return _finish(fig, "Customers and hours per account owner")
 
