@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench.privacy import pseudonym
 
 
 def test_start_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,11 +29,14 @@ def test_publish_only_inside_a_run(tmp_path: Path) -> None:
 
 def test_pseudonymized_run_names_nobody(tmp_path: Path) -> None:
     params = tmp_path / "share.yaml"
-    params.write_text("client: {name: Sample}\nreport: {pseudonymize: true}\n", encoding="utf-8")
+    params.write_text(f"client: {{name: Sample}}\nreport: {{pseudonymize: true, pseudonym_key: {tmp_path / 'k'}}}\n",
+                      encoding="utf-8")
     a = wb.start(str(params))
     real = pd.read_csv(wb.load_params("params/default.yaml").data.path / "accounts.csv", dtype=str)
     assert not set(a.metrics["name"]) & set(real["name"])
-    assert a.metrics["name"].str.fullmatch(r"Customer [0-9A-F]{6}").all()
+    assert not set(a.metrics["account_id"]) & set(real["account_id"])
+    assert a.metrics["name"].str.fullmatch(r"Asiakas [0-9A-F]{8}").all()
     assert a.metrics["name"].is_unique
     assert a.portfolio.accounts["email"].isna().all() and a.portfolio.interactions["subject"].isna().all()
-    assert pseudonym("A0001", "Sample") == a.metrics.set_index("account_id").loc["A0001", "name"]
+    assert any("a new pseudonym key was made" in n for n in a.portfolio.notes)
+    assert wb.start(str(params)).metrics["account_id"].equals(a.metrics["account_id"])  # the same key, the same codes

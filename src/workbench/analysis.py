@@ -27,7 +27,7 @@ from .load import load_portfolio
 from .metrics import Coverage, account_metrics, coverage, resolve_as_of
 from .params import Params, load_params
 from .portfolio import Portfolio
-from .privacy import pseudonymize
+from .privacy import shareable
 
 PARTS = "parts"
 OFFLINE_RENDERER = "workbench_offline"
@@ -170,9 +170,7 @@ def start(
     """
     day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     params = load_params(params_file, data_dir=data_dir, as_of=day)
-    portfolio = load_portfolio(params)
-    if params.report.pseudonymize:
-        portfolio = pseudonymize(portfolio, salt=params.client.name)
+    portfolio = shareable(load_portfolio(params), params)
     day = resolve_as_of(portfolio, params.as_of)
     metrics = account_metrics(portfolio, params, as_of=day)
     # Report runs embed plotly.js once per notebook so the HTML draws with no network;

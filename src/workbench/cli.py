@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                      "table mapping (data.tables) still applies")
     run.add_argument("--out", help="where run folders go (default: report.out_dir in params)")
     run.add_argument("--as-of", type=_date, help="analysis date YYYY-MM-DD (default: params, else latest data)")
+    run.add_argument("--pseudonymize", action="store_true",
+                     help="a report safe to share: customers and team members named by keyed codes, contact "
+                          "details and free text left out (as report.pseudonymize in params)")
 
     check = sub.add_parser("check", help="load and validate the data, print what was read and repaired")
     check.add_argument("--params", default="params/default.yaml")
@@ -68,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from .run import run_report
 
-    result = run_report(args.params, data_dir=args.data, out_dir=args.out, as_of=args.as_of)
+    result = run_report(args.params, data_dir=args.data, out_dir=args.out, as_of=args.as_of,
+                        pseudonymize=args.pseudonymize)
     print(f"report: {result.run_dir}  ({result.seconds:.0f} s)")
     for nb in result.notebooks:
         print(f"  {nb.html}")

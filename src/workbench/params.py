@@ -402,6 +402,10 @@ class Report(_Section):
     notebook_timeout_seconds: int = Field(1800, gt=0)
     keep_runs: int | None = Field(None, ge=1)
     pseudonymize: bool = False
+    pseudonym_key: str = Field(
+        "~/.config/workbench/pseudonym.key",
+        description="file holding the key of the pseudonyms, outside the repository; made when missing",
+    )
 
 
 #: The signals a tier rule may name (see params/default.yaml, plan.tiers).
@@ -552,7 +556,7 @@ class Params(_Section):
     plan: Plan = Plan()
 
     def with_overrides(
-        self, *, data_dir: str | None = None, as_of: dt.date | None = None
+        self, *, data_dir: str | None = None, as_of: dt.date | None = None, pseudonymize: bool = False
     ) -> Params:
         """Return a copy with CLI overrides applied.
 
@@ -564,6 +568,8 @@ class Params(_Section):
             keeps its file names and columns when a newer copy lands in another folder.
         as_of : date, optional
             ``--as-of``: replaces ``as_of``.
+        pseudonymize : bool
+            ``--pseudonymize``: sets ``report.pseudonymize`` (never clears it).
 
         Returns
         -------
@@ -575,6 +581,8 @@ class Params(_Section):
             update["data"] = self.data.model_copy(update={"dir": str(resolve(data_dir, Path.cwd()))})
         if as_of is not None:
             update["as_of"] = as_of
+        if pseudonymize:
+            update["report"] = self.report.model_copy(update={"pseudonymize": True})
         return self.model_copy(update=update)
 
 

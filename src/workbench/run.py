@@ -34,6 +34,7 @@ from typing import Any
 import nbformat
 import pandas as pd
 import papermill as pm
+import yaml
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError
 from nbconvert import HTMLExporter
@@ -46,6 +47,7 @@ from .load import load_portfolio
 from .lock import ClientLock
 from .metrics import resolve_as_of
 from .params import Params, load_params
+from .privacy import shareable, shareable_params
 from .paths import nearest_existing, notebooks_dir, resolve
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -120,6 +122,7 @@ def run_report(
     data_dir: str | None = None,
     out_dir: str | None = None,
     as_of: dt.date | None = None,
+    pseudonymize: bool = False,
     progress: Callable[[str], None] = print,
 ) -> RunResult:
     """Execute every report notebook and assemble the run folder.
@@ -139,6 +142,9 @@ def run_report(
         ``<out_dir>/<client>/<run-id>/``.
     as_of : date, optional
         Overrides ``params.as_of``.
+    pseudonymize : bool
+        Pseudonymize this run even if ``report.pseudonymize`` is off (see
+        :mod:`workbench.privacy`).
     progress : callable
         Receives one line per notebook, and one per note on the run's housekeeping (a lock
         taken over, an old run removed).
@@ -164,7 +170,7 @@ def run_report(
     ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'run.log', 'summary.json']
     """
     started = time.perf_counter()
-    params = load_params(params_file, data_dir=data_dir, as_of=as_of)
+    params = load_params(params_file, data_dir=data_dir, as_of=as_of, pseudonymize=pseudonymize)
     out = resolve(out_dir, Path.cwd()) if out_dir else resolve(params.report.out_dir)
     base = out / params.client.slug
     # Before the data is read (a large export takes a while) and long before any kernel
@@ -184,7 +190,7 @@ def run_report(
         notes = _take_over(lock, base)
         for note in notes:
             progress(f"note: {note}")
-        done, final = _build(params, params_file, data_dir, out, base, notebooks, lock, notes, progress, started)
+        done, final = _build(params, params_file, out, base, notebooks, lock, notes, progress, started)
         if params.report.keep_runs is not None:
             _prune(base, params.report.keep_runs, final, progress)
     finally:
@@ -199,7 +205,6 @@ def run_report(
 def _build(
     params: Params,
     params_file: str | Path,
-    data_dir: str | None,
     out: Path,
     base: Path,
     notebooks: list[Path],
@@ -214,7 +219,7 @@ def _build(
     aside as ``<run-id>-failed`` (or removed) and the error says where it went.
     """
     # Validate the data once, before any kernel starts: a bad file is one clear line.
-    portfolio = load_portfolio(params)
+    portfolio = shareable(load_portfolio(params), params)
     day = resolve_as_of(portfolio, params.as_of)
     run_id = new_run_id(base, day)
     staging = base / staging_name(run_id)
@@ -233,16 +238,20 @@ def _build(
     for note in portfolio.notes:
         log.warning("data: %s", note)
 
+    # The notebooks read the params as this run resolved them (--data, --pseudonymize), from
+    # a file in the run's parts, which assembly removes.
+    effective = staging / PARTS / "params.yaml"
     inputs = {
-        "params_file": str(resolve(params_file, Path.cwd()) if Path(params_file).exists() else resolve(params_file)),
+        "params_file": str(effective),
         "as_of": day.isoformat(),
-        "data_dir": str(params.data.path) if data_dir else None,
+        "data_dir": None,
         "out_dir": str(staging),
         "interactive": False,
     }
     done: list[NotebookRun] = []
     final = base / run_id
     try:
+        _write_params(params, effective)
         for i, nb in enumerate(notebooks, 1):
             t0 = time.perf_counter()
             executed = staging / nb.name
@@ -280,6 +289,13 @@ def _build(
             raise Stopped(stop.signum, note) from None
         raise
     return done, final
+
+
+def _write_params(params: Params, path: Path) -> None:
+    dump = params.model_dump(mode="json")
+    dump["data"]["dir"] = str(params.data.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(dump, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _take_over(lock: ClientLock, base: Path) -> list[str]:
@@ -525,7 +541,7 @@ def _assemble(
         "as_of": day.isoformat(),
         "workbench_version": metadata.version("workbench"),
         "params_file": str(params_file),
-        "params": params.model_dump(mode="json"),
+        "params": shareable_params(params),
         "inputs": portfolio.checksums,
         "data_notes": portfolio.notes,
         "notebooks": {nb.name: {"seconds": round(nb.seconds, 1), **headlines.get(nb.name, {})} for nb in done},
