@@ -11,6 +11,7 @@ the bundled sample check that the same holds through papermill and the HTML expo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from workbench import InputError, Params, Portfolio, WorkbenchError, load_params, load_portfolio
+from workbench.analysis import PARTS
 from workbench.cli import main as cli_main
 from workbench.energy import implausible_log
 from workbench.metrics import account_metrics
@@ -250,6 +252,11 @@ def test_a_invoices_without_a_contact_log(tmp_path: Path) -> None:
     assert "cost to serve, net value, the 80/20" in text["02_energy_drain"]
     assert "unknown: there is no contact log" in text["02_energy_drain"]  # the costing's contact row
     assert "response promises, measured: there is no contact log" in text["03_communication_plan"]
+    # Without contact time the cost to serve is unknown, so net value is too: never 0.
+    drain = json.loads((tmp_path / "out" / PARTS / "02_energy_drain.json").read_text(encoding="utf-8"))
+    assert drain["costing"]["contact_hours"] is None and drain["drop_candidates"] == 0
+    plan = json.loads((tmp_path / "out" / PARTS / "03_communication_plan.json").read_text(encoding="utf-8"))
+    assert all(t["net_value"] is None for t in plan["tiers"] if t["accounts"])
 
 
 def test_b_a_log_of_inbound_messages_only(tmp_path: Path) -> None:

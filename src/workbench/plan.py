@@ -447,7 +447,8 @@ class CommunicationPlan:
         planned = float(self.load["planned_hours"].sum())
         return {
             "plan_start": self.start.isoformat(),
-            "tiers": [{k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()}
+            "tiers": [{k: ((None if np.isnan(v) else round(v, 2)) if isinstance(v, float) else v)
+                       for k, v in r.items()}
                       for r in self.tiers[["tier", "accounts", "net_value", "plan_hours", "cadence_weeks",
                                            "response_hours"]].to_dict("records")],
             "capacity": {"horizon_weeks": self.horizon_weeks, "capacity_hours": round(cap, 1),
@@ -722,7 +723,9 @@ def _tier_table(acc: pd.DataFrame, schedule: pd.DataFrame, missed: pd.DataFrame,
         mine = acc[acc["tier"] == name]
         rows.append({
             "tier": name, "label_fi": t.label_fi, "rule": " or ".join(t.when) or "everyone else",
-            "accounts": len(mine), "net_value": float(mine["net_value"].sum()),
+            # Unknown (no invoices or no contact log) stays unknown: a sum of nothing known is not 0.
+            "accounts": len(mine),
+            "net_value": float(mine["net_value"].sum(min_count=1)) if len(mine) else 0.0,
             "revenue": float(mine["revenue"].sum()) if "revenue" in mine else np.nan,
             "cadence_weeks": t.cadence_weeks, "channels": ", ".join(t.channels),
             "response_hours": t.response_hours, "inbound_by": t.inbound_by, "theme": t.theme,

@@ -373,13 +373,18 @@ _TIER_COLORS = ("#D62728", "#F58518", "#4C78A8", "#54A24B", "#9D9D9D", "#B279A2"
 
 
 def plot_tiers(tiers: pd.DataFrame) -> go.Figure:
-    """Accounts per tier and the net value each tier earns, side by side."""
+    """Accounts per tier and the net value each tier earns, side by side; the accounts alone
+    when net value is unknown (no invoices or no contact log)."""
     from plotly.subplots import make_subplots
 
     colors = [_TIER_COLORS[i % len(_TIER_COLORS)] for i in range(len(tiers))]
+    accounts = go.Bar(x=tiers["tier"], y=tiers["accounts"], marker_color=colors, text=tiers["accounts"],
+                      textposition="outside", hovertemplate="%{x}: %{y} accounts<extra></extra>")
+    if tiers.loc[tiers["accounts"] > 0, "net_value"].isna().all():
+        fig = go.Figure(accounts).update_layout(showlegend=False)
+        return _finish(fig, "Tiers: how many accounts (what they earn is unknown)")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("accounts", "net value in the window"))
-    fig.add_trace(go.Bar(x=tiers["tier"], y=tiers["accounts"], marker_color=colors, text=tiers["accounts"],
-                         textposition="outside", hovertemplate="%{x}: %{y} accounts<extra></extra>"), 1, 1)
+    fig.add_trace(accounts, 1, 1)
     fig.add_trace(go.Bar(x=tiers["tier"], y=tiers["net_value"], marker_color=colors,
                          text=[money(v) for v in tiers["net_value"]], textposition="outside",
                          hovertemplate="%{x}: %{text}<extra></extra>"), 1, 2)
