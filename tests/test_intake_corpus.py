@@ -91,8 +91,9 @@ REPAIRED: list[tuple[str, Callable[[Path], Path], list[str]]] = [
      ["accounts.xlsx: 1 title row above the header skipped ('Asiakasrekisteri 30.6.2026'); the header is row 3"]),
     ("a ticket system's event log", event_log,
      ["read as an event log: 60 of 120 rows are contacts", "60 status updates left out",
-      "the 3 accounts are the distinct account ids of events.csv"]),
-    ("invoices without a contact log", invoices_only, ["no contact log (interactions)"]),
+      "the 3 accounts are the distinct account ids of events.csv", "accounts              3 ids   from interactions"]),
+    ("invoices without a contact log", invoices_only,
+     ["interactions       none       (the figures that need it say so in the report)"]),
 ]
 
 

@@ -672,7 +672,6 @@ def test_invoices_without_contact_log(tmp_path: Path) -> None:
     assert str(portfolio.interactions["ts"].dtype) == "datetime64[ns, UTC]"
     assert "seq" in portfolio.interactions
     assert portfolio.surveys is None
-    assert any("no contact log" in n for n in portfolio.notes)
     assert any("surveys.csv has a header but no rows" in n for n in portfolio.notes)
 
 

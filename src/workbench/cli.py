@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from .exceptions import InputError, LockedError, OutputError, ParamsError, Stopped, WorkbenchError
+from .schema import TABLES
 
 #: Exit codes, for a scheduler (cron, a systemd timer) to act on.
 EXIT_OK = 0
@@ -83,9 +84,16 @@ def _check(args: argparse.Namespace) -> int:
     from .load import load_portfolio
     from .params import load_params
 
-    portfolio = load_portfolio(load_params(args.params, data_dir=args.data))
+    params = load_params(args.params, data_dir=args.data)
+    portfolio = load_portfolio(params)
     for s in portfolio.sources:
         print(f"{s.table:<13} {s.rows:>9} rows  {s.path}")
+    read = {s.table for s in portfolio.sources}
+    for table in TABLES:
+        if table == "accounts" and params.data.accounts_from:
+            print(f"{table:<13} {len(portfolio.accounts):>9} ids   from {params.data.accounts_from}")
+        elif table not in read:
+            print(f"{table:<13} {'none':>9}       (the figures that need it say so in the report)")
     for note in portfolio.notes:
         print(f"repaired: {note}")
     print("ok: the data can be analysed")

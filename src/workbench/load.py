@@ -320,12 +320,8 @@ def load_portfolio(params: Params) -> Portfolio:
             fix="add interactions.csv (or an e-mail export) or invoices.csv, or name yours with "
             "`file:` under data.tables.interactions or data.tables.invoices in your params file",
         )
-    interactions = loaded["interactions"]
-    if interactions is None:
-        notes_empty.append("no contact log (interactions): contact time, energy, response times "
-                           "and the communication plan's schedule rest on invoices only or are "
-                           "not computed")
-        interactions = _empty_loaded("interactions")
+    # No contact log is no repair: each report lists what it could not compute without one.
+    interactions = loaded["interactions"] or _empty_loaded("interactions")
 
     def frame(table: str) -> pd.DataFrame | None:
         part = loaded[table]
