@@ -401,6 +401,9 @@ class Report(_Section):
     cell_timeout_seconds: int = Field(600, gt=0)
     notebook_timeout_seconds: int = Field(1800, gt=0)
     keep_runs: int | None = Field(None, ge=1)
+    plan_adopted: dt.date | None = Field(
+        None, description="the day the client adopted the plan: `workbench history` marks it on the trend"
+    )
     pseudonymize: bool = False
     pseudonym_key: str = Field(
         "~/.config/workbench/pseudonym.key",
