@@ -13,20 +13,20 @@ pytestmark = [pytest.mark.real, pytest.mark.slow]
 
 
 def test_online_retail_report(tmp_path: Path) -> None:
-    """Overview and commitment on a UK online retailer: no team, surveys or leads, and a
-    backtest at 2011-06-30 that must beat the recency and frequency baselines."""
-    data = tmp_path / "online-retail"
-    if not realdata.write_online_retail_export(data):
+    """The real file as it is, through params/templates/line-items.yaml: overview and
+    commitment with no contact log, team, surveys or leads, and a backtest at 2011-06-30
+    that must beat the recency and frequency baselines."""
+    if not (realdata.REAL / "online_retail.csv.gz").is_file():
         pytest.skip("../shared/data/real/online_retail.csv.gz is not here")
     params = tmp_path / "online-retail.yaml"
     params.write_text(
-        "client: {name: Online Retail, timezone: Europe/London, country: GB, currency: GBP}\n"
-        f"data: {{dir: {data}}}\n"
-        "commitment:\n  backtest: {cutoff: 2011-06-30, horizon_days: 150}\n"
+        realdata.LINE_ITEMS.read_text(encoding="utf-8")
+        + "commitment:\n  backtest: {cutoff: 2011-06-30, horizon_days: 150}\n"
         "report: {notebooks: [00_overview, 01_commitment]}\n",
         encoding="utf-8",
     )
-    result = run_report(params, out_dir=str(tmp_path / "reports"), progress=lambda _: None)
+    result = run_report(params, data_dir=str(realdata.REAL), out_dir=str(tmp_path / "reports"),
+                        progress=lambda _: None)
     summary = result.summary
     overview = summary["notebooks"]["00_overview"]
     assert overview["customers"] == 4372

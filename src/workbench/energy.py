@@ -600,7 +600,8 @@ class WhaleCurve:
         'The best 50 % of accounts earn 160 % of the profit; the rest give 60 % of it back.'
         """
         if len(self.curve) == 1:
-            return "No net value to rank: the whale curve needs revenue (an invoices table)."
+            return ("No net value to rank: the whale curve needs revenue (invoices) and the cost to serve "
+                    "(a contact log).")
         if self.total <= 0:
             return (f"The portfolio loses {money(-self.total)} after serving cost; the best "
                     f"{self.peak_account_share:.0%} of accounts earn {money(self.peak_value)}.").replace("%", " %")
