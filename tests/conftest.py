@@ -112,3 +112,13 @@ def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(run_module, "_execute", execute)
     monkeypatch.setattr(run_module, "_export_html", export)
     return executed
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 30-account sample: loads in a moment, so a run fails or finishes fast."""
+    from workbench.cli import main
+
+    out = tmp_path_factory.mktemp("small") / "data"
+    assert main(["sample", "--out", str(out), "--seed", "3", "--accounts", "30", "--months", "4"]) == 0
+    return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import stat
@@ -17,6 +16,7 @@ import papermill as pm
 import pytest
 
 import workbench.run as run_module
+from clitools import digest, one_line
 from workbench import RunError
 from workbench.cli import main
 
@@ -45,26 +45,6 @@ def test_bad_date_is_refused_by_argparse(capsys: pytest.CaptureFixture[str]) -> 
 # --------------------------------------------------------------------------- bad-input corpus
 # Each case goes through `workbench` as typed: the message, the exit code, the inputs left
 # as they were and no report folder left behind.
-
-
-def digest(*paths: Path) -> dict[str, str]:
-    """sha256 of every file under the paths, to prove a run or check left them untouched."""
-    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*"))) if f.is_file()]
-    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-
-
-def one_line(err: str) -> str:
-    assert err.startswith("workbench: ") and err.count("\n") == 1, err
-    assert "Traceback" not in err
-    return err.removeprefix("workbench: ").rstrip("\n")
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 30-account sample: loads in a moment, so a run fails or finishes fast."""
-    out = tmp_path_factory.mktemp("small") / "data"
-    assert main(["sample", "--out", str(out), "--seed", "3", "--accounts", "30", "--months", "4"]) == 0
-    return out
 
 
 def test_data_option_keeps_the_params_files_table_mapping(

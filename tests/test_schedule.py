@@ -6,7 +6,6 @@ the point."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import signal
 import socket
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 import workbench.run as run_module
+from clitools import digest, one_line
 from workbench import RunError
 from workbench.cli import _stop, main
 from workbench.exceptions import LockedError, Stopped
@@ -27,25 +27,6 @@ from workbench.history import prune
 from workbench.lock import LOCK_NAME, ClientLock
 
 BUSY_FIX = "Fix: let it finish, then run again (exit code 75 tells a scheduler to retry later)"
-
-
-def digest(*paths: Path) -> dict[str, str]:
-    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*"))) if f.is_file()]
-    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-
-
-def one_line(err: str) -> str:
-    assert err.startswith("workbench: ") and err.count("\n") == 1, err
-    assert "Traceback" not in err
-    return err.removeprefix("workbench: ").rstrip("\n")
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 30-account sample: loads in a moment."""
-    out = tmp_path_factory.mktemp("small") / "data"
-    assert main(["sample", "--out", str(out), "--seed", "3", "--accounts", "30", "--months", "4"]) == 0
-    return out
 
 
 def run(small: Path, out: Path, *extra: str) -> int:
