@@ -863,3 +863,16 @@ def test_dates_a_log_cannot_have(tmp_path: Path) -> None:
     later = [f"A1,2028-0{m}-1{d} 10:00,email,in" for m in range(1, 10) for d in range(10)]
     (tmp_path / "interactions.csv").write_text("account_id,ts,channel,direction\n" + "\n".join(rows + later) + "\n")
     assert len(load_portfolio(params_for(tmp_path)).interactions) == 180
+
+
+def test_inputs_changed_during_a_run_are_named(tmp_path: Path) -> None:
+    """The run record says when a file changed after it was read (a live mailbox, an export
+    overwritten meanwhile): the report shows what the file held when it was read."""
+    for name in ("accounts.csv", "interactions.csv"):
+        shutil.copy(repo_root() / "data/sample" / name, tmp_path / name)
+    portfolio = load_portfolio(params_for(tmp_path))
+    assert portfolio.changed_inputs() == []
+    with (tmp_path / "interactions.csv").open("a", encoding="utf-8") as f:
+        f.write("I9999999,A0001,2026-10-30T10:00:00+02:00,email,in,,,,false,,\n")
+    (tmp_path / "accounts.csv").unlink()
+    assert portfolio.changed_inputs() == ["accounts:accounts.csv", "interactions:interactions.csv"]

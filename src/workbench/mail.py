@@ -294,7 +294,7 @@ def read_mail(
             (read if isinstance(item, _Message) else skipped).append(item)
         if len(read) + len(skipped) == before:
             raise _not_mail_error(path)
-        digests[path.name] = (path, _digest(path))
+        digests[path.name] = (path, source_digest(path))
     messages, duplicates = _dedupe(read)
     log = _Classifier(own, directory)
     for msg, thread in zip(messages, _threads(messages)):
@@ -442,7 +442,7 @@ def _header_block(fp: IO[bytes] | Iterable[bytes]) -> bytes:
     return b"".join(lines)
 
 
-def _digest(path: Path) -> str:
+def source_digest(path: Path) -> str:
     """sha256 of an mbox file, or of a Maildir's message files (names and contents)."""
     h = hashlib.sha256()
     files = _maildir_files(path) if path.is_dir() else [path]

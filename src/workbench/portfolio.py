@@ -48,3 +48,22 @@ class Portfolio:
     def checksums(self) -> dict[str, str]:
         """``{file name: sha256}`` of every input, for the run record."""
         return {f"{s.table}:{s.path.name}": s.sha256 for s in self.sources}
+
+    def changed_inputs(self) -> list[str]:
+        """The inputs whose bytes are no longer those read (edited or replaced meanwhile).
+
+        A report states what the files held when they were read; the run record says when
+        a file changed under it, so nobody takes the report for the file's new content.
+        """
+        from .exceptions import InputError
+        from .mail import source_digest  # a Maildir's digest is over its message files
+
+        changed = []
+        for s in self.sources:
+            try:
+                now = source_digest(s.path) if s.path.exists() else None
+            except InputError:
+                now = None
+            if now != s.sha256:
+                changed.append(f"{s.table}:{s.path.name}")
+        return changed

@@ -543,6 +543,7 @@ def _assemble(
         "params_file": str(params_file),
         "params": shareable_params(params),
         "inputs": portfolio.checksums,
+        "inputs_changed_during_run": portfolio.changed_inputs(),
         "data_notes": portfolio.notes,
         "notebooks": {nb.name: {"seconds": round(nb.seconds, 1), **headlines.get(nb.name, {})} for nb in done},
     }
