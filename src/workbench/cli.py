@@ -1,4 +1,5 @@
-"""The ``workbench`` command: run reports, make the sample, check a client's data."""
+"""The ``workbench`` command: run reports, compare runs and follow a client over time, make the
+sample, check a client's data."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from .exceptions import InputError, LockedError, OutputError, ParamsError, Stopped, WorkbenchError
 from .schema import TABLES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Exit codes, for a scheduler (cron, a systemd timer) to act on.
 EXIT_OK = 0
@@ -18,6 +23,8 @@ EXIT_FAILED = 1  # a notebook failed or ran out of time; the output folder canno
 EXIT_BAD_INPUT = 2  # the data, the params or the command line: nothing was made
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run of the same client is in progress; try again later
 # Ctrl-C exits 130 and SIGTERM 143 (128 + the signal's number, as a shell reports it).
+#: Accounts that moved listed on the terminal; the comparison's CSV has them all.
+_LISTED = 25
 
 EXIT_CODES = """\
 exit codes:
@@ -58,6 +65,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--params", default="params/default.yaml")
     check.add_argument("--data", help="read the data from this folder instead of data.dir; the params "
                        "file's table mapping (data.tables) still applies")
+
+    compare = sub.add_parser("compare", help="what changed between two runs of a client: tiers, drop candidates, "
+                             "segments, headline figures")
+    compare.add_argument("runs", nargs=2, metavar="RUN",
+                         help="two run folders, reports/<client>/<run-id> (in any order)")
+    compare.add_argument("--out", help="folder for the comparison's HTML and CSV files (default: compare/ in the "
+                         "client's report folder; never inside a run)")
+
+    history = sub.add_parser("history", help="a client's runs over time: the figures per run, before and after the "
+                             "plan, and the accounts that changed most")
+    history.add_argument("client", metavar="CLIENT",
+                         help="the client's report folder (reports/<client>) or its name there")
+    history.add_argument("--params", default="params/default.yaml",
+                         help="params whose report.out_dir holds the client's folder (default: %(default)s)")
+    history.add_argument("--plan-adopted", type=_date, help="the day the plan was adopted, YYYY-MM-DD (default: "
+                         "report.plan_adopted of the latest run)")
+    history.add_argument("--out", help="folder for the history's HTML and CSV files (default: history/ in the "
+                         "client's report folder)")
 
     sample = sub.add_parser("sample", help="write the deterministic synthetic sample portfolio")
     sample.add_argument("--out", default="data/sample", help="folder to write (default: %(default)s)")
@@ -100,6 +125,62 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare_runs, read_run, write_comparison
+
+    c = compare_runs(*(read_run(r) for r in args.runs))
+    out = Path(args.out) if args.out else Path(c.later.where).parent / "compare"
+    paths = write_comparison(c, out)
+    print("\n".join(c.sentences()))
+    print()
+    _print_table(c.headline_text())
+    if c.tiers is not None:
+        print("\nTiers then (rows) and now (columns), accounts in both runs:")
+        print(c.tiers.rename_axis(index="then", columns="now").to_string())
+    moved = c.moved
+    if len(moved):
+        print(f"\nThe accounts that moved ({len(moved)}):")
+        for r in moved.head(_LISTED).itertuples():
+            print(f"  {r.account_id:<10} {r.name:<36} {r.what_changed}")
+        if len(moved) > _LISTED:
+            print(f"  … and {len(moved) - _LISTED} more in {paths[1]}")
+    print()
+    for path in paths:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    from .params import load_params
+    from .paths import resolve
+    from .compare import figure_text
+    from .trend import client_folder, client_history, write_history
+
+    folder = client_folder(args.client, resolve(load_params(args.params).report.out_dir))
+    h = client_history(folder, args.plan_adopted)
+    paths = write_history(h, Path(args.out) if args.out else folder / "history")
+    print("\n".join(h.sentences()))
+    print()
+    _print_table(h.table())
+    if h.movers is not None and len(h.movers):
+        print("\nThe largest changes in energy, first run to latest:")
+        for r in h.movers.head(5).itertuples():
+            tier = r.tier_after if r.tier_before == r.tier_after else f"{r.tier_before} → {r.tier_after}"
+            change = figure_text(r.energy_change, "hours", signed=True)
+            print(f"  {r.account_id:<10} {r.name:<36} {change:>9}  ({tier})")
+    print()
+    for path in paths:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _print_table(table: pd.DataFrame) -> None:
+    """Labels (the first column) to the left, figures to the right."""
+    widths = [max(len(str(v)) for v in [c, *table[c]]) for c in table.columns]
+    for row in [list(table.columns), *table.astype(str).to_numpy().tolist()]:
+        print("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))))
+
+
 def _sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -133,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     as ``-failed`` and the client's lock is released.
     """
     args = _parser().parse_args(argv)
-    commands = {"run": _run, "check": _check, "sample": _sample}
+    commands = {"run": _run, "check": _check, "compare": _compare, "history": _history, "sample": _sample}
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         return commands[args.command](args)

@@ -1,4 +1,4 @@
-"""A client's runs in ``<out_dir>/<client>/``: how their folders are named, and pruning.
+"""A client's runs in ``<out_dir>/<client>/``: how their folders are named, listing them, and pruning.
 
 A run folder is named ``<as_of>_<YYYYmmddTHHMMSS>[-n]`` after the analysis date and the
 moment it ran; a failed run adds ``-failed``, and one being built is the hidden
@@ -48,6 +48,61 @@ def staging_name(run_id: str) -> str:
 def failed_name(run_id: str) -> str:
     """The folder a failed run is kept in."""
     return f"{run_id}-failed"
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """A folder named like a run: where it is, its id, its analysis date, whether it failed.
+
+    Examples
+    --------
+    >>> run = run_folder(Path("reports/sample/2026-11-01_20261102T060001-2-failed"))
+    >>> run.run_id, run.as_of, run.failed
+    ('2026-11-01_20261102T060001-2', datetime.date(2026, 11, 1), True)
+    >>> run_folder(Path("reports/sample/compare")) is None
+    True
+    """
+
+    path: Path
+    run_id: str
+    as_of: dt.date
+    failed: bool
+    stamp: str
+    n: int
+
+    @property
+    def order(self) -> tuple[dt.date, str, int]:
+        """Sorts by analysis date, then by when the runs ran."""
+        return self.as_of, self.stamp, self.n
+
+
+def run_folder(path: Path) -> RunFolder | None:
+    """``path`` as a run, or ``None`` when its name is not a run's (or not a real date)."""
+    m = RUN_FOLDER.fullmatch(path.name)
+    if not m:
+        return None
+    try:
+        day = dt.date.fromisoformat(m["run_id"][:10])
+    except ValueError:
+        return None
+    return RunFolder(path, m["run_id"], day, bool(m["failed"]), m["stamp"], int(m["n"] or 1))
+
+
+def list_runs(base: Path) -> list[RunFolder]:
+    """A client's finished runs in ``base``: oldest analysis date first, then as they ran.
+
+    Failed runs, runs being built or removed, and anything else kept in ``base`` are left
+    out.
+
+    Examples
+    --------
+    >>> list_runs(Path("/nonexistent"))
+    []
+    """
+    if not base.is_dir():
+        return []
+    runs = (run_folder(p) for p in base.iterdir() if p.is_dir())
+    return sorted((r for r in runs if r is not None and not r.failed), key=lambda r: r.order)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from nbconvert import HTMLExporter
 from traitlets import Unicode, default
 
 from .analysis import PARTS
+from .compare import since_previous_run
 from .exceptions import DISK_FULL, OutputError, RunError, Stopped
 from .history import STAGING_FOLDER, failed_name, new_run_id, prune, staging_name
 from .load import load_portfolio
@@ -547,6 +548,7 @@ def _assemble(
         "data_notes": portfolio.notes,
         "notebooks": {nb.name: {"seconds": round(nb.seconds, 1), **headlines.get(nb.name, {})} for nb in done},
     }
+    summary["since"] = since_previous_run(staging, summary)
     (staging / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
