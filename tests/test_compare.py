@@ -110,7 +110,7 @@ def test_the_later_run_records_and_reports_what_changed(runs: tuple[Path, Path])
         cells = [cell for cell in nb.cells if "since_markdown" in cell.source]
         return " ".join(o.get("data", {}).get("text/markdown", "") for cell in cells for o in cell.outputs)
 
-    assert "first run of Sample" in overview(earlier)
+    assert "No earlier run of Sample" in overview(earlier)
     # The overview computes this run's tiers itself (it runs first): the same figures as recorded.
     assert f"{since['tier_changes']} accounts of the 320 in both runs changed tier" in overview(later)
     assert MOVER in overview(later)

@@ -25,7 +25,6 @@ import html
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -481,7 +480,15 @@ def _named(rows: pd.DataFrame, most: int = 5) -> str:
 
 
 def figure_text(x: object, kind: str, *, signed: bool = False) -> str:
-    """A headline figure for people: ``–`` when unknown, shares in %, a change with its sign."""
+    """A headline figure for people: ``–`` when unknown, shares in %, a change with its sign.
+
+    Examples
+    --------
+    >>> [figure_text(v, k, signed=True).replace("\u00a0", " ") for v, k in ((0.0031, "share"), (-4.17, "hours"))]
+    ['+0.3 pp', '−4.2 h']
+    >>> figure_text(None, "money")
+    '–'
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     v = float(x)  # type: ignore[arg-type]
@@ -753,7 +760,14 @@ def inputs_differ(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def tier_sankey(c: Comparison) -> go.Figure:
     """Accounts flowing from the earlier run's tiers (left) to the later run's (right);
-    accounts that stayed in their tier in grey, those that moved in colour."""
+    accounts that stayed in their tier in grey, those that moved in colour, accounts new or
+    gone in green and red.
+
+    Examples
+    --------
+    >>> tier_sankey(compare_runs(earlier, later)).data[0].type  # doctest: +SKIP
+    'sankey'
+    """
     assert c.tiers is not None
     new, gone = c.new.get("tier_after"), c.gone.get("tier_before")
     tiers = _union(c.tiers.index, [t for s in (new, gone) if s is not None for t in s.dropna()])
@@ -880,6 +894,11 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
     ------
     OutputError
         When ``out`` cannot be written: one line naming it and the fix.
+
+    Examples
+    --------
+    >>> write_comparison(c, Path("reports/sample/compare"))  # doctest: +SKIP
+    [PosixPath('reports/sample/compare/2026-10-01_..._to_2026-11-01_....html'), ...]
     """
     files: dict[str, Callable[[Path], None]] = {
         f"{c.name}.html": lambda p: p.write_text(comparison_html(c), encoding="utf-8"),
@@ -904,14 +923,14 @@ def write_files(out: Path, files: dict[str, Callable[[Path], None]]) -> list[Pat
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, write in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-            os.close(fd)
+            # Named by this process, not by mkstemp: mkstemp's files are the owner's alone, and
+            # these are reports to pass on (they get the umask's permissions, as a run's do).
+            tmp = out / f".{name}.{os.getpid()}.tmp"
             try:
-                write(Path(tmp))
+                write(tmp)
                 os.replace(tmp, out / name)
             finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+                tmp.unlink(missing_ok=True)
             written.append(out / name)
     except OSError as e:
         raise OutputError.from_os_error(out, e, key=None) from None
@@ -924,6 +943,11 @@ def previous_run(base: Path, current: Snapshot) -> Snapshot | None:
 
     A rerun of the same date is a correction of that month, not the month before: it is
     never the previous run. Runs whose record cannot be read are passed over.
+
+    Examples
+    --------
+    >>> previous_run(Path("reports/sample"), read_run("reports/sample/2026-11-01_20261102T060001"))  # doctest: +SKIP
+    Snapshot(run_id='2026-10-01_20261002T060001', ...)
     """
     for run in reversed(list_runs(base)):
         if run.as_of >= current.as_of or run.run_id == current.run_id:
@@ -948,6 +972,11 @@ def since_previous_run(staging: Path, summary: dict[str, Any]) -> dict[str, Any]
         written.
     summary : dict
         The run's summary as it will be written.
+
+    Examples
+    --------
+    >>> since_previous_run(staging, summary)["tier_changes"]  # doctest: +SKIP
+    17
     """
     file = staging / "accounts.csv"
     if not file.is_file():
@@ -985,8 +1014,9 @@ def since_markdown(analysis: Analysis, kpis: RelationshipKpis) -> str:
     current = _current(analysis, kpis)
     earlier = previous_run(analysis.out_dir.parent, current)
     if earlier is None:
-        return (f"This is the first run of {current.client} (with an analysis date before {current.as_of}): "
-                "there is no earlier run to compare with yet. The next run will say what changed since this one.")
+        alike = ", also pseudonymized" if current.pseudonymized else ""
+        return (f"No earlier run of {current.client} to compare with yet (one with an analysis date before "
+                f"{current.as_of}{alike}): the next run will say what changed since this one.")
     try:
         return compare_runs(earlier, current).markdown()
     except InputError as e:

@@ -224,7 +224,13 @@ def _movers(snapshots: list[Snapshot], notes: list[str]) -> pd.DataFrame | None:
 
 def trend_figure(h: History) -> go.Figure:
     """The headline figures per run (analysis date across), one panel each, with a dashed
-    line on the day the plan was adopted."""
+    line on the day the plan was adopted.
+
+    Examples
+    --------
+    >>> trend_figure(client_history(Path("reports/sample"))).layout.title.text  # doctest: +SKIP
+    'Sample: the figures run by run'
+    """
     fig = make_subplots(rows=4, cols=2, subplot_titles=[t for t, _ in PANELS], vertical_spacing=0.08)
     x = pd.to_datetime(h.runs["as_of"])
     for i, (_, keys) in enumerate(PANELS):
@@ -308,6 +314,11 @@ def write_history(h: History, out: Path) -> list[Path]:
     ------
     OutputError
         When ``out`` cannot be written.
+
+    Examples
+    --------
+    >>> write_history(h, Path("reports/sample/history"))  # doctest: +SKIP
+    [PosixPath('reports/sample/history/sample_trend.html'), ...]
     """
     files = {
         f"{h.name}.html": lambda p: p.write_text(history_html(h), encoding="utf-8"),
