@@ -283,3 +283,16 @@ def test_sample_into_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["sample", "--out", str(out), "--accounts", "30", "--months", "4"]) == 1
     assert one_line(capsys.readouterr().err) == f"{out}: this is a file, not a folder. Fix: give --out a folder, not a file"
     assert out.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_reader_that_stops_early_is_no_error() -> None:
+    """`workbench check | head -1`: the closed pipe ends the command quietly, with no traceback."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-c", "import sys; from workbench.cli import main; sys.exit(main(['check']))"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == ""

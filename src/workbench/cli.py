@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import signal
 import sys
 from pathlib import Path
@@ -231,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         stop = e if isinstance(e, Stopped) else Stopped()
         print(f"workbench: {stop}", file=sys.stderr)
         return stop.exit_code
+    except BrokenPipeError:
+        # `workbench history … | head` closed the pipe: the reader has what it wanted. Point
+        # stdout at nothing so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     finally:
         signal.signal(signal.SIGTERM, previous)
 
