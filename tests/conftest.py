@@ -77,7 +77,7 @@ def sample_plan():
     import workbench as wb
 
     a = wb.start("params/default.yaml")
-    scores = wb.commitment_scores(a.metrics, a.params)
+    scores = a.scores
     drain = wb.energy_drain(a.portfolio, a.metrics, a.params, committed=scores.set_index("account_id")["committed"])
     return a, scores, drain, wb.communication_plan(a.portfolio, a.metrics, a.params, scores=scores, drain=drain)
 

@@ -16,7 +16,7 @@ import realdata
 import workbench as wb
 from workbench import Params, ParamsError, load_params
 from workbench.backtesting import backtest, backtest_table, paired_bootstrap
-from workbench.bgnbd import expected_purchases
+from workbench.bgnbd import purchase_probability
 from workbench.commitment import (
     INDICATORS, commitment_scores, score_parts, segment_of,
 )
@@ -266,9 +266,9 @@ def test_bgnbd_falls_back_to_nbd_and_says_so() -> None:
     freq = pd.Series([0.0, 4.0, 4.0, 1.0, None], index=idx)
     rec = pd.Series([0.0, 300.0, 30.0, 100.0, None], index=idx)
     age = pd.Series([200.0, 320.0, 320.0, 320.0, None], index=idx)
-    e, note = expected_purchases(freq, rec, age, 90)
+    e, note = purchase_probability(freq, rec, age, 90)
     assert note.startswith("BG/NBD did not converge") and "NBD ranking stands in" in note
-    assert pd.isna(e["e"]) and e["b"] > e["d"] > 0
+    assert pd.isna(e["e"]) and 1 > e["b"] > e["d"] > 0
 
 
 def test_backtest_verdict_follows_the_intervals(sample_backtest) -> None:

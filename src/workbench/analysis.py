@@ -22,12 +22,14 @@ from IPython.display import Markdown
 from plotly.io._base_renderers import NotebookRenderer
 
 from .businesstime import BusinessCalendar
+from .commitment import commitment_scores
 from .energy import ImplausibleLog, implausible_log
 from .load import load_portfolio
 from .metrics import Coverage, account_metrics, coverage, resolve_as_of
 from .params import Params, load_params
 from .portfolio import Portfolio
 from .privacy import shareable
+from .weighting import WeightFit, fit_weights
 
 PARTS = "parts"
 OFFLINE_RENDERER = "workbench_offline"
@@ -73,6 +75,17 @@ class Analysis:
     def coverage(self) -> Coverage:
         """What the data holds: which figures can be drawn and why the others cannot."""
         return coverage(self.portfolio, self.metrics)
+
+    @cached_property
+    def weight_fit(self) -> WeightFit:
+        """The commitment weights fitted to this client's last completed horizon (or the
+        params file's, and why); one fit for every figure of the notebook."""
+        return fit_weights(self.portfolio, self.params, as_of=self.as_of)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Commitment scores, segments and parts under :attr:`weight_fit`'s weights."""
+        return commitment_scores(self.metrics, self.params, self.weight_fit.weights)
 
     @cached_property
     def log_check(self) -> ImplausibleLog | None:

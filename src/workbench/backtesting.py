@@ -4,7 +4,11 @@ The portfolio is scored as it stood at a cut-off, with nothing after it, and the
 compared, by the area under the ROC curve (AUC), with three baselines on the same accounts:
 *recency only* (days since the last purchase), *frequency only* (purchases in the year
 before) and a *BG/NBD* model (Fader, Hardie & Lee 2005, fitted with PyMC-Marketing), the
-standard "buy till you die" model of repeat buying. Each comparison carries a paired
+standard "buy till you die" model of repeat buying, asked the backtest's own question: the
+chance of at least one purchase within the horizon. The score's weights are fitted at the
+cut-off as a report fits them at ``as_of`` (:func:`workbench.weighting.fit_weights`: on
+the period before the cut-off only), so the backtest tests the method, not weights that
+saw the outcome. Each comparison carries a paired
 bootstrap 95 % interval of the AUC difference: the same resampled accounts score both, so
 the interval shows whether the margin is more than the luck of which accounts happen to
 be in the portfolio.
@@ -25,11 +29,12 @@ import pandas as pd
 from scipy.stats import rankdata
 from sklearn.metrics import roc_curve
 
-from .bgnbd import expected_purchases
+from .bgnbd import purchase_probability
 from .commitment import SEGMENTS, commitment_scores
 from .metrics import account_metrics
 from .params import Params
 from .portfolio import Portfolio
+from .weighting import WeightFit, fit_weights, outcome, population
 
 #: The models compared, the score first.
 MODELS = ("commitment score", "recency only", "frequency only", "BG/NBD")
@@ -72,6 +77,7 @@ class Backtest:
     outcome: str
     baseline_notes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    weight_fit: WeightFit | None = None
 
     @property
     def unavailable(self) -> str | None:
@@ -120,6 +126,7 @@ class Backtest:
             "outcome": self.outcome,
             "baseline_notes": self.baseline_notes,
             "notes": self.notes,
+            "weights": None if self.weight_fit is None else self.weight_fit.as_dict(),
         }
 
 
@@ -156,8 +163,8 @@ def backtest(
 ) -> Backtest:
     """Score the portfolio at ``cutoff`` and check who kept buying afterwards.
 
-    Only data before ``cutoff`` enters the score and the baselines (:func:`account_metrics`
-    filters every table by date); the outcome is whether the account bought (or, without
+    Only data before ``cutoff`` enters the score, its fitted weights and the baselines
+    (:func:`account_metrics` filters every table by date); the outcome is whether the account bought (or, without
     invoices, wrote to us) within ``horizon_days`` after it. Accounts count when the
     relationship existed and was active (an interaction or a purchase within
     ``kpis.active_days``) at the cut-off, and, with invoices, when they had bought.
@@ -184,16 +191,14 @@ def backtest(
             "set an earlier commitment.backtest.cutoff or a shorter horizon_days"
         )
     metrics = account_metrics(portfolio, params, as_of=cut)
-    scores = commitment_scores(metrics, params).set_index(_BY)
+    weight_fit = fit_weights(portfolio, params, as_of=cut)
+    scores = commitment_scores(metrics, params, weight_fit.weights).set_index(_BY)
     m = metrics.set_index(_BY)
-    population = m["tenure_days"].notna() & (m["recency_days"].astype("float64") < params.kpis.active_days)
     with_invoices = portfolio.has("invoices")
-    if with_invoices:
-        population &= m["last_purchase"].notna()
-    ids = m.index[population.to_numpy()]
+    ids = population(metrics, params, with_invoices)
 
-    outcome, what = _outcome(portfolio, params, cut, horizon)
-    y = outcome.reindex(ids, fill_value=False).astype(int).to_numpy()
+    happened, what = outcome(portfolio, params, cut, horizon)
+    y = happened.reindex(ids, fill_value=False).astype(int).to_numpy()
     last = m["last_purchase"] if with_invoices else None
     since = (pd.Timestamp(cut) - last).dt.days if last is not None else m["recency_days"]
     candidates = {
@@ -203,11 +208,10 @@ def backtest(
     }
     baseline_notes: list[str] = []
     if with_invoices and len(ids):
-        # The textbook BG/NBD input: repeat purchases counted as later days with a purchase.
-        h = _purchase_days(portfolio, cut).reindex(ids)
-        expected, note = expected_purchases(h["n"] - 1, (h["last"] - h["first"]).dt.days,
-                                            (pd.Timestamp(cut) - h["first"]).dt.days, horizon)
-        candidates["BG/NBD"] = expected
+        h = m.loc[ids]
+        chance, note = purchase_probability(h["purchase_days_lifetime"] - 1, (h["last_purchase"] - h["first_purchase"]).dt.days,
+                                            (pd.Timestamp(cut) - h["first_purchase"]).dt.days, horizon)
+        candidates["BG/NBD"] = chance
         baseline_notes.append(note)
     elif not with_invoices:
         baseline_notes.append("BG/NBD needs purchases: without invoices it is left out")
@@ -241,7 +245,7 @@ def backtest(
     return Backtest(
         cutoff=cut, horizon_days=horizon, accounts=len(ids), retained_share=base, auc=auc, differences=diffs,
         committed_lift=lift, by_segment=by_segment, roc=roc, outcome=what,
-        baseline_notes=baseline_notes, notes=notes,
+        baseline_notes=baseline_notes, notes=notes, weight_fit=weight_fit,
     )
 
 
@@ -298,27 +302,3 @@ def paired_bootstrap(
         lo, hi = np.percentile(diff, [2.5, 97.5]) if len(diff) else (np.nan, np.nan)
         out.append(AucDifference(name, ref_all - auc_score(y, v), float(lo), float(hi)))
     return out
-
-
-def _purchase_days(portfolio: Portfolio, cut: dt.date) -> pd.DataFrame:
-    """Per account before ``cut``: distinct days with a purchase, first and last of them.
-
-    A day's purchases count once (BG/NBD's convention: a repeat purchase is a later day).
-    """
-    inv = portfolio.invoices
-    inv = inv[(inv["date"] < pd.Timestamp(cut)) & (inv["amount"] > 0)]
-    days = inv[[_BY, "date"]].drop_duplicates()
-    return days.groupby(_BY)["date"].agg(n="size", first="min", last="max")
-
-
-def _outcome(portfolio: Portfolio, params: Params, cut: dt.date, horizon: int) -> tuple[pd.Series, str]:
-    end = pd.Timestamp(cut) + pd.Timedelta(days=horizon)
-    if portfolio.has("invoices"):
-        inv = portfolio.invoices
-        after = inv[(inv["date"] >= pd.Timestamp(cut)) & (inv["date"] < end) & (inv["amount"] > 0)]
-        return pd.Series(True, index=after[_BY].unique()), f"bought within {horizon} days"
-    tz = params.client.timezone
-    log = portfolio.interactions
-    lo, hi = pd.Timestamp(cut, tz=tz), end.tz_localize(tz)
-    after = log[(log["ts"] >= lo) & (log["ts"] < hi) & (log["direction"] == "in")]
-    return pd.Series(True, index=after[_BY].unique()), f"wrote to us within {horizon} days"

@@ -1,14 +1,17 @@
-"""BG/NBD: how many purchases a customer is expected to make, from its purchase history alone.
+"""BG/NBD: the chance a customer buys again in a coming period, from its purchase history alone.
 
 The beta-geometric / negative binomial model (Fader, Hardie & Lee 2005, "Counting your
 customers the easy way") reads each customer's repeat purchases, the age of its last
-purchase and its own age, and gives the purchases it is expected to make in a coming
-period: a customer who bought often and recently is expected to go on; one that bought
-often and then fell silent has probably left. It is fitted with PyMC-Marketing's
-``BetaGeoModel`` by maximum a posteriori, which is deterministic.
+purchase and its own age: a customer who bought often and recently is expected to go on;
+one that bought often and then fell silent has probably left; one that bought once long
+ago is not overdue. It is fitted with PyMC-Marketing's ``BetaGeoModel`` by maximum a
+posteriori, which is deterministic. Purchases are counted the textbook way: a repeat
+purchase is a later day with a purchase.
 
-Used twice: as the commitment score's ``outlook`` indicator and as a baseline the backtest
-holds the score against.
+The answer given is the probability of at least one purchase in the period, the model's
+own answer to the question the backtest asks ("did it buy within the horizon?"). It is
+used twice, as the same number: the commitment score's ``outlook`` indicator and the
+baseline the backtest holds the score against.
 """
 
 from __future__ import annotations
@@ -20,15 +23,15 @@ import numpy as np
 import pandas as pd
 
 
-def expected_purchases(
+def purchase_probability(
     frequency: pd.Series, recency: pd.Series, age: pd.Series, horizon_days: int
 ) -> tuple[pd.Series, str]:
-    """Purchases each customer is expected to make in ``horizon_days``, and how that was found.
+    """The chance each customer buys at least once in ``horizon_days``, and how that was found.
 
     When the BG/NBD fit fails or gives parameters that are not finite (too few repeat
     buyers, say), the NBD ranking stands in, and the note says so: purchases per day of age
     shrunk towards the pooled rate by one purchase's worth (a gamma–Poisson posterior mean),
-    which ignores drop-out.
+    turned into the Poisson chance of at least one purchase; it ignores drop-out.
 
     Parameters
     ----------
@@ -42,7 +45,7 @@ def expected_purchases(
     Returns
     -------
     (pandas.Series, str)
-        Expected purchases on ``frequency``'s index (missing where it is missing), and a note.
+        Probabilities 0–1 on ``frequency``'s index (missing where it is missing), and a note.
 
     Examples
     --------
@@ -50,9 +53,9 @@ def expected_purchases(
 
     >>> f = pd.Series([0.0, 5.0, 5.0, None], index=list("abcd"))
     >>> r, t = pd.Series([0.0, 300.0, 40.0, None], index=f.index), pd.Series([200.0, 310.0, 310.0, None], index=f.index)
-    >>> e, note = expected_purchases(f, r, t, 90)
-    >>> note[:26], round(float(e["b"]), 2), pd.isna(e["d"])
-    ('BG/NBD did not converge (V', 1.43, True)
+    >>> p, note = purchase_probability(f, r, t, 90)
+    >>> note[:26], round(float(p["b"]), 2), pd.isna(p["d"])
+    ('BG/NBD did not converge (V', 0.76, True)
     """
     known = frequency.notna() & recency.notna() & age.notna()
     data = pd.DataFrame({
@@ -68,7 +71,8 @@ def expected_purchases(
     except Exception as err:  # noqa: BLE001 - the optional model may fail in many ways; the note says how
         rate = (data["frequency"] + 1) / (data["T"] + 1)
         pooled_days = 1 / float(rate.mean()) if len(data) and rate.mean() > 0 else 365.0
-        values = ((data["frequency"] + 1) / (data["T"] + pooled_days) * horizon_days).to_numpy()
+        expected = (data["frequency"] + 1) / (data["T"] + pooled_days) * horizon_days
+        values = (1 - np.exp(-expected)).to_numpy()
         note = f"BG/NBD did not converge ({type(err).__name__}: {str(err)[:100]}); the NBD ranking stands in"
     out = pd.Series(np.nan, index=frequency.index, dtype="float64")
     out[known] = values
@@ -92,8 +96,8 @@ def _fit(data: pd.DataFrame, horizon_days: int) -> np.ndarray:
             v = np.asarray(post[p])
             if not np.all(np.isfinite(v)) or np.any(v <= 0):
                 raise ArithmeticError(f"parameter {p} = {v.ravel()[0]:g}")
-        out = np.asarray(model.expected_purchases(data, future_t=horizon_days))
-    values = out.reshape(-1, len(data)).mean(axis=0)
+        none = np.asarray(model.expected_probability_no_purchase(horizon_days, data))
+    values = 1 - none.reshape(-1, len(data)).mean(axis=0)
     if not np.all(np.isfinite(values)):
-        raise ArithmeticError("expected purchases are not finite")
+        raise ArithmeticError("purchase probabilities are not finite")
     return values

@@ -9,10 +9,12 @@ predicts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from .bgnbd import expected_purchases
+from .bgnbd import purchase_probability
 from .metrics import Coverage
 from .params import Params
 
@@ -22,7 +24,7 @@ INDICATORS: dict[str, str] = {
     "tenure": "how long it has been a customer (from its own first purchase, message or contract)",
     "regularity": "share of months with a purchase (of the months it could have bought in)",
     "recency": "how recently it last bought (or last wrote to us, without invoices)",
-    "outlook": "purchases it is expected to make in the coming period (BG/NBD, from its purchase history)",
+    "outlook": "its chance of buying in the coming period (BG/NBD, from its purchase history)",
     "trend": "revenue in the last year against the year before",
     "breadth": "how many different services it buys",
     "satisfaction": "its latest survey score",
@@ -85,10 +87,10 @@ def commitment_indicators(metrics: pd.DataFrame, params: Params) -> pd.DataFrame
         out["regularity"] = ((m["invoice_months"] + _PRIOR_MONTHS * typical)
                              / (months_possible + _PRIOR_MONTHS)).where(bought)
         out["recency"] = (-since).where(bought)
-        expected, note = expected_purchases(
-            (m["n_purchases_lifetime"] - 1).where(bought), (m["last_purchase"] - m["first_purchase"]).dt.days,
+        chance, note = purchase_probability(
+            (m["purchase_days_lifetime"] - 1).where(bought), (m["last_purchase"] - m["first_purchase"]).dt.days,
             age, params.commitment.backtest.horizon_days)
-        out["outlook"] = expected
+        out["outlook"] = chance
         out.attrs["outlook"] = note
         window_start = as_of - pd.Timedelta(days=window_days)
         compared = m["first_purchase"] < window_start
@@ -131,7 +133,9 @@ def indicator_ranks(indicators: pd.DataFrame) -> pd.DataFrame:
     return mid.mask(indicators.eq(indicators.min()), 0.0).where(mid.notna())
 
 
-def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
+def commitment_scores(
+    metrics: pd.DataFrame, params: Params, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """Score 0–100, segment, confidence and the named parts of every account's score.
 
     Each indicator is ranked within the portfolio (:func:`indicator_ranks`); the score is
@@ -140,6 +144,10 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     exactly and an indicator without evidence neither helps nor hurts. An account with no
     evidence at all is ``unscored``. A customer younger than
     ``commitment.confidence.min_tenure_days`` is at most *shallow*, whatever its score.
+
+    ``weights`` are the indicators' weights, by default the params file's; a report uses
+    the weights fitted to the client's history (:func:`workbench.weighting.fit_weights`,
+    :attr:`workbench.Analysis.scores`).
 
     Examples
     --------
@@ -150,7 +158,7 @@ def commitment_scores(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     True
     """
     raw = commitment_indicators(metrics, params)
-    weights = params.commitment.weights
+    weights = dict(params.commitment.weights if weights is None else weights)
     parts = score_parts(raw, weights)
     ranks = indicator_ranks(raw)
     used = ranks.notna() & (pd.Series(weights).reindex(raw.columns).fillna(0) > 0)
@@ -339,7 +347,9 @@ def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
     return pd.Series([one(row) for _, row in ranks.where(used).iterrows()], index=ranks.index, dtype="object")
 
 
-def account_drivers(scores: pd.DataFrame, account_id: str, params: Params) -> pd.DataFrame:
+def account_drivers(
+    scores: pd.DataFrame, account_id: str, params: Params, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """One account's score as points earned against points possible, per indicator.
 
     ``possible`` is the indicator's weight share of 100 among the indicators the account
@@ -349,7 +359,8 @@ def account_drivers(scores: pd.DataFrame, account_id: str, params: Params) -> pd
     row = scores.set_index("account_id").loc[account_id]
     points = row.filter(like="part_").astype("float64")
     points.index = points.index.str.removeprefix("part_")
-    w = pd.Series({k: float(params.commitment.weights.get(k, 0.0)) for k in points.index})
+    weights = params.commitment.weights if weights is None else weights
+    w = pd.Series({k: float(weights.get(k, 0.0)) for k in points.index})
     # An indicator the account has no data for earns nothing and could not have.
     used = w[w.index.isin(str(row["available"]).split(","))]
     possible = (100 * used / used.sum()).reindex(points.index).fillna(0.0)

@@ -1030,7 +1030,7 @@ def _current(analysis: Analysis, kpis: RelationshipKpis) -> Snapshot:
 
     a = analysis
     assert a.out_dir is not None
-    scores = commitment.commitment_scores(a.metrics, a.params)
+    scores = a.scores
     committed = scores.set_index("account_id")["committed"]
     drain = energy.energy_drain(a.portfolio, a.metrics, a.params, committed=committed)
     p = plan.communication_plan(a.portfolio, a.metrics, a.params, scores=scores, drain=drain)

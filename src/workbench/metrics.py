@@ -324,6 +324,8 @@ def invoice_metrics(
         .group_by(_BY)
         .agg(
             n_purchases_lifetime=nw.col("purchase_").n_unique(),
+            # BG/NBD counts a repeat purchase as a later day with a purchase.
+            purchase_days_lifetime=d.n_unique(),
             first_purchase=d.min(),
             last_purchase=d.max(),
         )
@@ -607,6 +609,7 @@ _COUNTS = (
     "after_hours_inbound", "off_day_inbound", "chasers", "complaints", "inbound_runs",
     "answered_runs", "proactive_outbound", "proactive_replied", "n_threads", "longest_thread", "n_invoices",
     "n_services", "n_surveys", "invoice_months", "n_purchases", "n_purchases_lifetime",
+    "purchase_days_lifetime",
 )
 _AMOUNTS = ("effort_minutes", "revenue", "revenue_prev", "direct_cost", "revenue_lifetime")
 

@@ -378,6 +378,7 @@ class Commitment(_Section):
     contract_levels: dict[str, float] = Field(
         default_factory=lambda: {"retainer": 1.0, "subscription": 1.0, "project": 0.5, "ad hoc": 0.0}
     )
+    fit_weights: bool = True
     thresholds: CommitmentThresholds = CommitmentThresholds()
     confidence: CommitmentConfidence = CommitmentConfidence()
     backtest: CommitmentBacktest = CommitmentBacktest()
