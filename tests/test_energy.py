@@ -15,6 +15,7 @@ import portfolios
 from conftest import log
 from workbench import Params, ParamsError, Portfolio, load_params, start
 from workbench.commitment import commitment_scores
+from workbench.weighting import fit_weights
 from workbench.energy import (
     PARTS,
     EnergyDrain,
@@ -390,7 +391,9 @@ def test_drop_candidates_generalise_to_an_independent_generator(seed: int, n: in
     g = portfolios.make_portfolio(seed, n)
     params = Params()
     m = account_metrics(g.portfolio, params, as_of=g.as_of)
-    committed = commitment_scores(m, params).set_index("account_id")["committed"]
+    # "Committed" as the report decides it: weights fitted to the portfolio's last horizon.
+    weights = fit_weights(g.portfolio, params, as_of=g.as_of).weights
+    committed = commitment_scores(m, params, weights).set_index("account_id")["committed"]
     d = energy_drain(g.portfolio, m, params, committed=committed)
     got = set(d.candidates)
     t = g.truth.set_index("account_id")
