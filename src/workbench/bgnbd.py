@@ -10,8 +10,9 @@ purchase is a later day with a purchase.
 
 The answer given is the probability of at least one purchase in the period, the model's
 own answer to the question the backtest asks ("did it buy within the horizon?"). It is
-used twice, as the same number: the commitment score's ``outlook`` indicator and the
-baseline the backtest holds the score against.
+used twice, as the same quantity from the same purchase counts: the commitment score's
+``outlook`` indicator (fitted on every customer that has bought) and the baseline the
+backtest holds the score against (fitted on the backtest's accounts, the textbook way).
 """
 
 from __future__ import annotations

@@ -266,7 +266,7 @@ def missing_indicators(scores: pd.DataFrame, metrics: pd.DataFrame, cover: Cover
     """
     if why := unscored(scores):
         return [f"commitment scores: {why}"]
-    used = {c.removeprefix("part_") for c in scores.columns if c.startswith("part_")}
+    used = set(scored_indicators(scores))
     contracts = "contract" in metrics and metrics["contract"].notna().any()
     out = []
     for name, what in INDICATORS.items():
@@ -278,6 +278,17 @@ def missing_indicators(scores: pd.DataFrame, metrics: pd.DataFrame, cover: Cover
         why = why or "the same for every account with evidence, so it tells none apart"
         out.append(f"the {name} indicator, {what}: {why}")
     return out
+
+
+def scored_indicators(scores: pd.DataFrame) -> list[str]:
+    """The indicators a :func:`commitment_scores` frame has parts for, in its order.
+
+    Examples
+    --------
+    >>> scored_indicators(pd.DataFrame(columns=["account_id", "part_recency", "part_tenure"]))
+    ['recency', 'tenure']
+    """
+    return [c.removeprefix("part_") for c in scores.columns if c.startswith("part_")]
 
 
 def score_parts(indicators: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:

@@ -27,6 +27,7 @@ that saw the outcome.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,12 @@ class WeightFit:
     indicators: tuple[str, ...] = ()
     out_of_time: dict[float, float] = field(default_factory=dict)
 
-    def table(self) -> pd.DataFrame:
+    def table(self, indicators: Sequence[str] | None = None) -> pd.DataFrame:
         """Each indicator's share of the weight, in %, in the params file and as fitted.
+
+        ``indicators``: the ones to show, e.g. those the scores use
+        (:func:`workbench.commitment.scored_indicators`); default: those fitted, else all
+        the params file weighs.
 
         Examples
         --------
@@ -87,7 +92,7 @@ class WeightFit:
         recency              50.0       75.0
         tenure               50.0       25.0
         """
-        names = list(self.indicators) or [k for k in self.prior if self.prior[k] > 0]
+        names = [k for k in (indicators or self.indicators or self.prior) if self.prior.get(k, 0) > 0]
         prior = pd.Series({k: self.prior.get(k, 0.0) for k in names}, dtype="float64")
         fitted = pd.Series({k: self.weights.get(k, 0.0) for k in names}, dtype="float64")
         out = pd.DataFrame({"params file, %": 100 * prior / prior.sum(), "fitted, %": 100 * fitted / fitted.sum()})
@@ -170,7 +175,7 @@ def fit_weights(portfolio: Portfolio, params: Params, *, as_of: dt.date) -> Weig
     if isinstance(last, str):
         return WeightFit(prior, prior, False, f"{last}, so the params file's weights are used", window)
     earlier = _period(portfolio, params, last_start - dt.timedelta(days=horizon), horizon)
-    ranks, y = last
+    ranks, y, what = last
     stopped = int((y == 0).sum())
     if isinstance(earlier, str):
         why = (f"{earlier}: there is no earlier period to check that fitted weights hold from one period to the "
@@ -185,33 +190,36 @@ def fit_weights(portfolio: Portfolio, params: Params, *, as_of: dt.date) -> Weig
     r_now, y_now = _sampled(ranks[names].to_numpy(dtype="float64"), y)
     free = ((~np.isnan(r_then)).mean(axis=0) >= _MIN_COVERAGE) & ((~np.isnan(r_now)).mean(axis=0) >= _MIN_COVERAGE)
     out_of_time = out_of_time_auc(r_then, y_then, r_now, y_now, w0, free=free)
+    # AUCs within a thousandth are a tie (noise), and a tie goes to the stronger pull.
     best = max(SHRINKAGE, key=lambda lam: (round(out_of_time[lam], 3), lam))
     fitted = fit_to_outcome(r_now, y_now, w0, shrinkage=best, free=free)
-    weights = {k: v for k, v in prior.items() if k not in ranks.columns or k in names}
-    weights.update({c: float(v) for c, v in zip(names, fitted)})
+    # Indicators outside the fit (no evidence in one of the periods) keep the prior's weight.
+    weights = prior | {c: float(v) for c, v in zip(names, fitted)}
     if np.isinf(best):
-        note = (f"weights fitted to the period before {last_start} predicted who kept buying after it no better than "
-                "the params file's, so those are used")
+        note = (f"weights fitted to the period before {last_start} told which accounts {what} after it no better "
+                "than the params file's, so those are used")
     else:
-        note = (f"fitted to who kept buying between {last_start} and {as_of} ({len(y)} accounts, {stopped} stopped), "
+        note = (f"fitted to which accounts {what} after {last_start} ({len(y)} accounts, {stopped} did not), "
                 f"pulled towards the params file's weights as hard as predicted best from one period to the next")
     return WeightFit(weights, prior, not np.isinf(best), note, window, len(y), stopped, best, tuple(names), out_of_time)
 
 
-def _period(portfolio: Portfolio, params: Params, start: dt.date, horizon: int) -> tuple[pd.DataFrame, np.ndarray] | str:
-    """Indicator ranks at ``start`` of the accounts judged, and who bought in the
-    ``horizon`` days after it; or why the period cannot be fitted to."""
+def _period(
+    portfolio: Portfolio, params: Params, start: dt.date, horizon: int
+) -> tuple[pd.DataFrame, np.ndarray, str] | str:
+    """Indicator ranks at ``start`` of the accounts judged, who bought (or wrote) in the
+    ``horizon`` days after it, and that outcome in words; or why the period cannot be fitted to."""
     metrics = account_metrics(portfolio, params, as_of=start)
     ids = population(metrics, params, portfolio.has("invoices"))
-    happened, _ = outcome(portfolio, params, start, horizon)
+    happened, what = outcome(portfolio, params, start, horizon)
     y = happened.reindex(ids, fill_value=False).to_numpy(dtype=int)
     stopped = int((y == 0).sum())
     if not len(y):
         return f"no account had bought and was active on {start}"
     if min(stopped, len(y) - stopped) < _MIN_EACH:
-        return (f"{stopped} of the {len(y)} accounts active on {start} stopped in the {horizon} days after it "
-                f"(at least {_MIN_EACH} that stopped and {_MIN_EACH} that did not are needed)")
-    return indicator_ranks(commitment_indicators(metrics, params)).reindex(ids), y
+        return (f"of the {len(y)} accounts active on {start}, {len(y) - stopped} {what} after it and {stopped} did "
+                f"not (at least {_MIN_EACH} of each are needed)")
+    return indicator_ranks(commitment_indicators(metrics, params)).reindex(ids), y, what
 
 
 def _sampled(ranks: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
