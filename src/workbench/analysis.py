@@ -24,6 +24,7 @@ from plotly.io._base_renderers import NotebookRenderer
 from .businesstime import BusinessCalendar
 from .commitment import commitment_scores
 from .energy import ImplausibleLog, implausible_log
+from .i18n import activate
 from .load import load_portfolio
 from .metrics import Coverage, account_metrics, coverage, resolve_as_of
 from .params import Params, load_params
@@ -183,6 +184,8 @@ def start(
     """
     day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     params = load_params(params_file, data_dir=data_dir, as_of=day)
+    # Everything the notebook shows from here on is in the report's language and locale.
+    activate(params.report.language, params.client.currency)
     portfolio = shareable(load_portfolio(params), params)
     day = resolve_as_of(portfolio, params.as_of)
     metrics = account_metrics(portfolio, params, as_of=day)

@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--pseudonymize", action="store_true",
                      help="a report safe to share: customers and team members named by keyed codes, contact "
                           "details and free text left out (as report.pseudonymize in params)")
+    run.add_argument("--language", choices=("fi", "en"),
+                     help="the report's language (default: report.language in params)")
 
     check = sub.add_parser("check", help="load and validate the data, print what was read and repaired")
     check.add_argument("--params", default="params/default.yaml")
@@ -99,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     from .run import run_report
 
     result = run_report(args.params, data_dir=args.data, out_dir=args.out, as_of=args.as_of,
-                        pseudonymize=args.pseudonymize)
+                        pseudonymize=args.pseudonymize, language=args.language)
     print(f"report: {result.run_dir}  ({result.seconds:.0f} s)")
     for nb in result.notebooks:
         print(f"  {nb.html}")

@@ -34,7 +34,6 @@ class Client(_Section):
     country: str = "FI"
     subdivision: str | None = None
     currency: str = "EUR"
-    language: Literal["fi", "en"] = "fi"
     domains: tuple[str, ...] = Field(
         (), description="the client's own e-mail domains: mail from them is outbound"
     )
@@ -405,6 +404,9 @@ class Report(_Section):
     plan_adopted: dt.date | None = Field(
         None, description="the day the client adopted the plan: `workbench history` marks it on the trend"
     )
+    language: Literal["fi", "en"] = Field(
+        "en", description="the language of everything the report shows, its exports and its statements"
+    )
     pseudonymize: bool = False
     pseudonym_key: str = Field(
         "~/.config/workbench/pseudonym.key",
@@ -559,8 +561,20 @@ class Params(_Section):
     energy: Energy = Energy()
     plan: Plan = Plan()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _language_moved(cls, data: Any) -> Any:
+        # Params files written before report.language set it as client.language.
+        if isinstance(data, dict) and isinstance(data.get("client"), dict) and "language" in data["client"]:
+            client = dict(data["client"])
+            report = dict(data.get("report") or {})
+            report.setdefault("language", client.pop("language"))
+            data = {**data, "client": client, "report": report}
+        return data
+
     def with_overrides(
-        self, *, data_dir: str | None = None, as_of: dt.date | None = None, pseudonymize: bool = False
+        self, *, data_dir: str | None = None, as_of: dt.date | None = None, pseudonymize: bool = False,
+        language: str | None = None,
     ) -> Params:
         """Return a copy with CLI overrides applied.
 
@@ -574,6 +588,8 @@ class Params(_Section):
             ``--as-of``: replaces ``as_of``.
         pseudonymize : bool
             ``--pseudonymize``: sets ``report.pseudonymize`` (never clears it).
+        language : str, optional
+            ``--language``: replaces ``report.language``.
 
         Returns
         -------
@@ -585,8 +601,13 @@ class Params(_Section):
             update["data"] = self.data.model_copy(update={"dir": str(resolve(data_dir, Path.cwd()))})
         if as_of is not None:
             update["as_of"] = as_of
+        report: dict[str, Any] = {}
         if pseudonymize:
-            update["report"] = self.report.model_copy(update={"pseudonymize": True})
+            report["pseudonymize"] = True
+        if language is not None:
+            report["language"] = Report.model_validate({"language": language}).language
+        if report:
+            update["report"] = self.report.model_copy(update=report)
         return self.model_copy(update=update)
 
 

@@ -205,7 +205,7 @@ def shareable(portfolio: Portfolio, params: Params) -> Portfolio:
     if not params.report.pseudonymize:
         return portfolio
     key, made = pseudonym_key(params.report.pseudonym_key)
-    out, _ = pseudonymize(portfolio, key, params.client.language)
+    out, _ = pseudonymize(portfolio, key, params.report.language)
     if made:
         out.notes.append(f"a new pseudonym key was made in {params.report.pseudonym_key}: keep it there, "
                          "runs with the same key give the same codes")
@@ -216,5 +216,5 @@ def shareable_params(params: Params) -> dict[str, object]:
     """The params as a run record shows them: the team's own addresses left out when pseudonymized."""
     dump = params.model_dump(mode="json")
     if params.report.pseudonymize:
-        dump["client"]["addresses"] = [LABELS[params.client.language]["removed"]] * len(params.client.addresses)
+        dump["client"]["addresses"] = [LABELS[params.report.language]["removed"]] * len(params.client.addresses)
     return dump

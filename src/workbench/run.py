@@ -43,8 +43,10 @@ from traitlets import Unicode, default
 from .analysis import PARTS
 from .compare import since_previous_run
 from .exceptions import DISK_FULL, OutputError, RunError, Stopped
+from . import formatting
 from .history import STAGING_FOLDER, failed_name, new_run_id, prune, staging_name
 from .load import load_portfolio
+from .i18n import override, translate_notebook
 from .lock import ClientLock
 from .metrics import resolve_as_of
 from .params import Params, load_params
@@ -124,6 +126,7 @@ def run_report(
     out_dir: str | None = None,
     as_of: dt.date | None = None,
     pseudonymize: bool = False,
+    language: str | None = None,
     progress: Callable[[str], None] = print,
 ) -> RunResult:
     """Execute every report notebook and assemble the run folder.
@@ -146,6 +149,8 @@ def run_report(
     pseudonymize : bool
         Pseudonymize this run even if ``report.pseudonymize`` is off (see
         :mod:`workbench.privacy`).
+    language : str, optional
+        Overrides ``params.report.language`` (``"fi"`` or ``"en"``).
     progress : callable
         Receives one line per notebook, and one per note on the run's housekeeping (a lock
         taken over, an old run removed).
@@ -171,7 +176,8 @@ def run_report(
     ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'run.log', 'summary.json']
     """
     started = time.perf_counter()
-    params = load_params(params_file, data_dir=data_dir, as_of=as_of, pseudonymize=pseudonymize)
+    params = load_params(params_file, data_dir=data_dir, as_of=as_of, pseudonymize=pseudonymize,
+                         language=language)
     out = resolve(out_dir, Path.cwd()) if out_dir else resolve(params.report.out_dir)
     base = out / params.client.slug
     # Before the data is read (a large export takes a while) and long before any kernel
@@ -191,7 +197,8 @@ def run_report(
         notes = _take_over(lock, base)
         for note in notes:
             progress(f"note: {note}")
-        done, final = _build(params, params_file, out, base, notebooks, lock, notes, progress, started)
+        with override(params.report.language, params.client.currency):
+            done, final = _build(params, params_file, out, base, notebooks, lock, notes, progress, started)
         if params.report.keep_runs is not None:
             _prune(base, params.report.keep_runs, final, progress)
     finally:
@@ -256,9 +263,10 @@ def _build(
         for i, nb in enumerate(notebooks, 1):
             t0 = time.perf_counter()
             executed = staging / nb.name
-            _execute(nb, executed, inputs, params.report.cell_timeout_seconds, staging / "run.log",
+            source, title = _translated(nb, staging / PARTS, params.report.language)
+            _execute(source, executed, inputs, params.report.cell_timeout_seconds, staging / "run.log",
                      params.report.notebook_timeout_seconds)
-            html = _export_html(executed, title=f"{nb.stem} · {params.client.name} · {day}")
+            html = _export_html(executed, title=f"{title} · {params.client.name} · {formatting.date(day)}")
             secs = time.perf_counter() - t0
             done.append(NotebookRun(nb.stem, secs, executed, html))
             log.info("%s ok in %.1f s", nb.stem, secs)
@@ -447,6 +455,16 @@ class _TimeBudget:
                 f"Fix: raise report.{key} in the params file if the data is that large")
 
 
+def _translated(nb: Path, folder: Path, language: str) -> tuple[Path, str]:
+    """A copy of ``nb`` with its prose in ``language``, and its title (its first heading)."""
+    book = translate_notebook(nbformat.read(nb, as_version=4), language)
+    heading = next((line for c in book.cells if c.cell_type == "markdown"
+                    for line in c.source.splitlines() if line.startswith("# ")), f"# {nb.stem}")
+    copy = folder / nb.name
+    nbformat.write(book, copy)
+    return copy, heading[2:].strip()
+
+
 def _execute(
     nb: Path, out: Path, parameters: dict[str, Any], timeout: int, kernel_log: Path,
     notebook_timeout: int | None = None,
@@ -466,7 +484,7 @@ def _execute(
     try:
         pm.execute_notebook(
             str(nb), str(out), parameters=parameters, kernel_name="python3",
-            cwd=str(nb.parent), execution_timeout=timeout, timeout_func=budget,
+            cwd=str(notebooks_dir()), execution_timeout=timeout, timeout_func=budget,
             start_timeout=KERNEL_START_SECONDS, progress_bar=False,
             log_output=False, report_mode=False, kernel_manager_class=manager,
         )

@@ -1,0 +1,73 @@
+"""Tables for people: headers in words, every value written by its kind.
+
+A report table is a pandas frame with its columns named for code (``net_value``,
+``within_promise_share``). :func:`present` shows it with translated headers and each
+value formatted by kind (money, hours, shares, dates, yes/no), a dash for a missing
+value, and only the top rows of a long table with a line that says where the rest is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from .formatting import KINDS, number, value
+from .i18n import _, ngettext
+
+#: A column shown: (header, kind); the header is an English catalogue message.
+Column = tuple[str, str]
+
+
+def present(
+    frame: pd.DataFrame,
+    columns: Mapping[str, Column],
+    *,
+    top: int | None = None,
+    rest: str | None = None,
+) -> Styler:
+    """Show ``frame``'s ``columns`` (in that order) as a table for people.
+
+    Parameters
+    ----------
+    frame
+        The table; its index is not shown (make a column of what it holds).
+    columns
+        Column name → (header message, kind); kinds are those of
+        :data:`workbench.formatting.KINDS`.
+    top
+        Show only the first ``top`` rows, with a caption saying how many there are.
+    rest
+        Where the full list is (e.g. ``"accounts.csv"``), named in that caption.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"net_value": [1234.5, None], "share": [0.5, 0.25]})
+    >>> t = present(df, {"net_value": ("Net value", "money"), "share": ("Share", "share")})
+    >>> t.data.columns.tolist(), t.data.iloc[1].tolist()
+    (['Net value', 'Share'], ['–', '25%'])
+    """
+    unknown = [kind for _label, kind in columns.values() if kind not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown kind(s) {unknown}; the kinds are {', '.join(KINDS)}")
+    shown = frame if top is None else frame.head(top)
+    out = pd.DataFrame({
+        _(label): [value(x, kind) for x in shown[col]] for col, (label, kind) in columns.items()
+    })
+    # Figures align right, words left; the id is made from the content so that a rerun
+    # writes the same page and two tables on one page do not share one.
+    uuid = hashlib.sha1(out.to_json().encode()).hexdigest()[:8]
+    styles = [{"selector": "th", "props": [("text-align", "left")]}] + [
+        {"selector": f"td.col{i}", "props": [("text-align", "right")]}
+        for i, (label, kind) in enumerate(columns.values()) if kind not in ("text", "date", "yesno")
+    ]
+    styler = Styler(out, uuid=uuid, cell_ids=False).hide(axis="index").set_table_styles(styles)
+    if top is not None and len(frame) > top:
+        caption = ngettext("The first {shown} of {n} row", "The first {shown} of {n} rows", len(frame)).format(
+            shown=number(top), n=number(len(frame)))
+        if rest:
+            caption += " " + _("(all of them in {file})").format(file=rest)
+        styler = styler.set_caption(caption)
+    return styler
