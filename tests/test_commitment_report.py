@@ -149,9 +149,12 @@ def test_missing_indicator_notes_read_finnish(sample: wb.Analysis) -> None:
     from workbench.metrics import Coverage
 
     cover = Coverage(frozenset({"interactions", "inbound", "outbound", "recent contact"}), 365, None)
+    scores = sample.scores.drop(columns=["part_regularity", "part_contract"])
+    metrics = sample.metrics.assign(contract=None)
     with override("fi"):
-        notes = missing_indicators(sample.scores, sample.metrics, cover, sample.params)
-    assert notes and all(n.startswith("mittari ") for n in notes), notes
+        notes = missing_indicators(scores, metrics, cover, sample.params)
+    assert len(notes) == 2 and all(n.startswith("mittari ") for n in notes), notes
+    assert notes[1].endswith("asiakastaulukossa ei ole sopimustyyppejä"), notes
     # The reason comes from the coverage (metrics.py); the indicator's name and description are ours.
     assert not [n for n in notes if ENGLISH.search(n.split(":")[0])], notes
 
