@@ -28,7 +28,7 @@ RAW = re.compile(r"\b(nan|NaN|None|True|False|NaT)\b|^-?\d+\.\d{3,}$|^-?\d+\.0$|
 #: English words of 01 that must not survive into the Finnish report.
 ENGLISH = re.compile(r"\b(committed|uncommitted|entrenched|average|shallow|convertible|strongest|weakest|"
                      r"revenue|accounts?|score|tenure|regularity|recency|outlook|breadth|satisfaction|harmony|"
-                     r"engagement|meetings|contract|high|medium|low|recency only|frequency only|bought|within)\b")
+                     r"engagement|meetings|contract|high|medium|low|recency only|frequency only|bought|within|count)\b")
 
 
 @pytest.fixture(scope="module")

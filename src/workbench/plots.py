@@ -148,6 +148,8 @@ def plot_score_distribution(scores: pd.DataFrame, thresholds: dict[str, float]) 
         category_orders={"segment": list(names.values())},
         labels={"commitment_score": _("Commitment score"), "segment": _("Segment"), "count": _("Accounts")},
     )
+    for trace in fig.data:  # px writes the bar height as "count"
+        trace.hovertemplate = trace.hovertemplate.replace("count=", _("Accounts") + "=")
     for name, value in thresholds.items():
         fig.add_vline(x=value, line_dash="dash", line_color="#555", annotation_text=segment_name(name))
     fig.update_layout(bargap=0.05, xaxis_range=[0, 100])
