@@ -71,7 +71,8 @@ def purchase_probability(
     data["T"] = np.maximum(data["T"], data["recency"])
     try:
         values = _fit(data, horizon_days)
-        note = _("BG/NBD (PyMC-Marketing BetaGeoModel, MAP) fitted on {n} customers").format(n=formatting.number(len(data)))
+        note = _("BG/NBD (PyMC-Marketing BetaGeoModel, MAP) fitted on {n} customers").format(
+            n=formatting.number(len(data)))
     except Exception as err:  # noqa: BLE001 - the optional model may fail in many ways; the note says how
         rate = (data["frequency"] + 1) / (data["T"] + 1)
         pooled_days = 1 / float(rate.mean()) if len(data) and rate.mean() > 0 else 365.0
