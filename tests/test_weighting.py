@@ -43,7 +43,7 @@ def test_fit_can_be_switched_off(sample: wb.Analysis) -> None:
     params = sample.params.model_copy(update={"commitment": sample.params.commitment.model_copy(
         update={"fit_weights": False})})
     fit = fit_weights(sample.portfolio, params, as_of=sample.as_of)
-    assert not fit.fitted and fit.weights == fit.prior and "fit_weights is off" in fit.note
+    assert not fit.fitted and fit.weights == fit.prior and "switched off" in fit.note
 
 
 def test_thin_history_keeps_the_params_weights(sample: wb.Analysis) -> None:

@@ -26,19 +26,28 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 from scipy.stats import rankdata
 from sklearn.metrics import roc_curve
 
+from . import formatting
 from .bgnbd import purchase_probability
-from .commitment import SEGMENTS, commitment_scores
+from .commitment import SEGMENTS, _pgettext, and_list, commitment_scores
+from .i18n import N_, _
 from .metrics import account_metrics
 from .params import Params
 from .portfolio import Portfolio
+from .tables import present
 from .weighting import WeightFit, fit_weights, outcome, population
 
 #: The models compared, the score first.
 MODELS = ("commitment score", "recency only", "frequency only", "BG/NBD")
 _BY = "account_id"
+
+
+def model_name(model: str) -> str:
+    """A model of :data:`MODELS` by name in the report's language."""
+    return _pgettext("model", model)
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,43 @@ class Backtest:
         cut-off); None when it was."""
         if np.isfinite(self.auc.get(MODELS[0], np.nan)):
             return None
-        return self.notes[0] if self.notes else "no account could be scored at the cut-off"
+        return self.notes[0] if self.notes else _("no account could be scored at the cut-off")
 
     @property
     def missing(self) -> list[str]:
         """The backtest as a line of the report's list of what could not be computed."""
-        return [f"the backtest: {self.unavailable}"] if self.unavailable else []
+        return [_("the backtest: {why}").format(why=self.unavailable)] if self.unavailable else []
+
+    def summary(self) -> str:
+        """The cut-off, the accounts tested, the outcome, the verdict and the committed
+        accounts' rate against all (markdown, in the report's language).
+
+        Examples
+        --------
+        >>> d = [AucDifference("recency only", 0.05, 0.02, 0.08)]
+        >>> Backtest(dt.date(2026, 1, 1), 180, 100, 0.5, {}, d, 1.5, pd.DataFrame(), pd.DataFrame(),
+        ...          "bought within 180 days").summary()  # doctest: +NORMALIZE_WHITESPACE
+        'Cut-off **01/01/2026**: of the 100 active accounts, 50% bought within 180 days. The score predicts
+        better than recency only (the whole interval above zero). Of the committed accounts, 75% did: 1.50 times
+        the rate of all the accounts tested.'
+        """
+        text = _("Cut-off **{date}**: of the {accounts} active accounts, {share} {outcome}.").format(
+            date=formatting.date(self.cutoff), accounts=formatting.number(self.accounts),
+            share=formatting.percent(self.retained_share), outcome=self.outcome)
+        text += " " + self.verdict()
+        if self.committed_lift:
+            text += " " + _("Of the committed accounts, {share} did: {lift} times the rate of all the accounts "
+                            "tested.").format(share=formatting.percent(self.committed_lift * self.retained_share),
+                                              lift=formatting.number(self.committed_lift, 2))
+        return text
+
+    def notes_sentence(self) -> str:
+        """What the baselines did, why the score could not be tested, and which weights
+        scored the cut-off, as sentences (markdown)."""
+        notes = [n[:1].upper() + n[1:] + "." for n in self.baseline_notes + self.notes]
+        if self.weight_fit is not None:
+            notes.append(_("Weights at the cut-off: {note}.").format(note=self.weight_fit.note))
+        return " ".join(notes)
 
     def verdict(self) -> str:
         """Which baselines the score beats beyond chance, in one sentence.
@@ -101,12 +141,19 @@ class Backtest:
         >>> Backtest(dt.date(2026, 1, 1), 180, 100, 0.5, {}, d, None, pd.DataFrame(), pd.DataFrame(), "bought").verdict()
         'The score predicts better than recency only (the whole interval above zero); against BG/NBD the interval includes zero: no better, on this evidence.'
         """
-        ahead = [d.baseline for d in self.differences if d.beats]
-        level = [d.baseline for d in self.differences if not d.beats]
-        text = (f"The score predicts better than {', '.join(ahead)} (the whole interval above zero)" if ahead
-                else "The score does not predict better than any baseline beyond chance")
-        return text + (f"; against {', '.join(level)} the interval includes zero: no better, on this evidence."
-                       if level else ".")
+        ahead = and_list(model_name(d.baseline) for d in self.differences if d.beats)
+        level = and_list(model_name(d.baseline) for d in self.differences if not d.beats)
+        if ahead and level:
+            text = _("The score predicts better than {ahead} (the whole interval above zero); against {level} the "
+                     "interval includes zero: no better, on this evidence.")
+        elif ahead:
+            text = _("The score predicts better than {ahead} (the whole interval above zero).")
+        elif level:
+            text = _("The score does not predict better than any baseline beyond chance; against {level} the "
+                     "interval includes zero: no better, on this evidence.")
+        else:
+            text = _("The score does not predict better than any baseline beyond chance.")
+        return text.format(ahead=ahead, level=level)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready headline figures (no curves)."""
@@ -149,6 +196,32 @@ def backtest_table(bt: Backtest) -> pd.DataFrame:
                      "score better by": "" if d is None else
                      f"{d.difference:+.3f} ({d.low:+.3f} to {d.high:+.3f})"})
     return pd.DataFrame(rows).set_index("model")
+
+
+def present_backtest(bt: Backtest) -> Styler:
+    """:func:`backtest_table` for the report: the models by name, AUC to two decimals and
+    the score's margin with its interval in the report's locale.
+
+    Examples
+    --------
+    >>> d = [AucDifference("recency only", 0.05, 0.02, 0.08)]
+    >>> bt = Backtest(dt.date(2026, 1, 1), 180, 100, 0.5, {"commitment score": 0.8, "recency only": 0.75},
+    ...               d, None, pd.DataFrame(), pd.DataFrame(), "bought")
+    >>> present_backtest(bt).data.values.tolist()
+    [['commitment score', '0.80', '–'], ['recency only', '0.75', '+0.05 (+0.02 to +0.08)']]
+    """
+    def signed(x: float) -> str:
+        return ("+" if x >= 0 else "") + formatting.number(x, 2)
+
+    diffs = {d.baseline: d for d in bt.differences}
+    rows = pd.DataFrame({
+        "model": [model_name(m) for m in bt.auc],
+        "auc": list(bt.auc.values()),
+        "margin": [None if (d := diffs.get(m)) is None else _("{difference} ({low} to {high})").format(
+            difference=signed(d.difference), low=signed(d.low), high=signed(d.high)) for m in bt.auc],
+    })
+    return present(rows, {"model": (N_("Model"), "text"), "auc": ("AUC", "ratio"),
+                          "margin": (N_("Score better by (95% interval)"), "text")})
 
 
 def backtest(
@@ -214,17 +287,18 @@ def backtest(
         candidates["BG/NBD"] = chance
         baseline_notes.append(note)
     elif not with_invoices:
-        baseline_notes.append("BG/NBD needs purchases: without invoices it is left out")
+        baseline_notes.append(_("BG/NBD needs purchases: without invoices it is left out"))
     notes: list[str] = []
     values = {k: v.astype("float64").fillna(v.min()).to_numpy() for k, v in candidates.items()}
     auc = {k: float("nan") for k in values}
     diffs: list[AucDifference] = []
     roc = pd.DataFrame(columns=["model", "fpr", "tpr"])
     if not len(y):
-        notes.append(f"no account was active in the {params.kpis.active_days} days before the cut-off "
-                     f"{cut}: there is no one to test the score on")
+        notes.append(_("no account was active in the {days} days before the cut-off {date}: there is no one to "
+                       "test the score on").format(days=formatting.number(params.kpis.active_days),
+                                                   date=formatting.date(cut)))
     elif len(set(y)) < 2:
-        notes.append("every account had the same outcome: AUC is undefined")
+        notes.append(_("every account had the same outcome: AUC is undefined"))
     else:
         auc = {k: float(auc_score(y, v)) for k, v in values.items()}
         diffs = paired_bootstrap(y, values, "commitment score", n_boot=n_boot, seed=seed)

@@ -23,6 +23,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from . import formatting
+from .i18n import _
+
 
 def purchase_probability(
     frequency: pd.Series, recency: pd.Series, age: pd.Series, horizon_days: int
@@ -68,13 +71,15 @@ def purchase_probability(
     data["T"] = np.maximum(data["T"], data["recency"])
     try:
         values = _fit(data, horizon_days)
-        note = f"BG/NBD (PyMC-Marketing BetaGeoModel, MAP) fitted on {len(data)} customers"
+        note = _("BG/NBD (PyMC-Marketing BetaGeoModel, MAP) fitted on {n} customers").format(
+            n=formatting.number(len(data)))
     except Exception as err:  # noqa: BLE001 - the optional model may fail in many ways; the note says how
         rate = (data["frequency"] + 1) / (data["T"] + 1)
         pooled_days = 1 / float(rate.mean()) if len(data) and rate.mean() > 0 else 365.0
         expected = (data["frequency"] + 1) / (data["T"] + pooled_days) * horizon_days
         values = (1 - np.exp(-expected)).to_numpy()
-        note = f"BG/NBD did not converge ({type(err).__name__}: {str(err)[:100]}); the NBD ranking stands in"
+        note = _("BG/NBD did not converge ({error}); the NBD ranking stands in").format(
+            error=f"{type(err).__name__}: {str(err)[:100]}")
     out = pd.Series(np.nan, index=frequency.index, dtype="float64")
     out[known] = values
     return out, note

@@ -9,31 +9,76 @@ predicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from babel.lists import format_list
+from pandas.io.formats.style import Styler
 
+from . import formatting
 from .bgnbd import purchase_probability
+from .i18n import N_, _, language, locale, translations
 from .metrics import Coverage
 from .params import Params
+from .tables import present
 
 #: Indicators in the order they are shown, with what each measures (higher = more committed).
 #: Their names are the params schema's (:data:`workbench.params.INDICATOR_NAMES`).
+#: The descriptions are catalogue messages: show them with ``_()``; show a name with
+#: :func:`indicator_name`.
 INDICATORS: dict[str, str] = {
-    "tenure": "how long it has been a customer (from its own first purchase, message or contract)",
-    "regularity": "share of months with a purchase (of the months it could have bought in)",
-    "recency": "how recently it last bought (or last wrote to us, without invoices)",
-    "outlook": "its chance of buying in the coming period (BG/NBD, from its purchase history)",
-    "trend": "revenue in the last year against the year before",
-    "breadth": "how many different services it buys",
-    "satisfaction": "its latest survey score",
-    "harmony": "share of its messages that are not complaints",
-    "engagement": "share of our unprompted contacts it answered",
-    "meetings": "meetings and visits in the last year",
-    "contract": "how binding its contract is (retainer, subscription, project, ad hoc)",
+    "tenure": N_("how long it has been a customer (from its own first purchase, message or contract)"),
+    "regularity": N_("share of months with a purchase (of the months it could have bought in)"),
+    "recency": N_("how recently it last bought (or last wrote to us, without invoices)"),
+    "outlook": N_("its chance of buying in the coming period (BG/NBD, from its purchase history)"),
+    "trend": N_("revenue in the last year against the year before"),
+    "breadth": N_("how many different services it buys"),
+    "satisfaction": N_("its latest survey score"),
+    "harmony": N_("share of its messages that are not complaints"),
+    "engagement": N_("share of our unprompted contacts it answered"),
+    "meetings": N_("meetings and visits in the last year"),
+    "contract": N_("how binding its contract is (retainer, subscription, project, ad hoc)"),
 }
 SEGMENTS = ("entrenched", "average", "shallow", "convertible")
+#: The segments committed accounts are in.
+COMMITTED = ("entrenched", "average")
+
+
+def _pgettext(context: str, message: str) -> str:
+    # A name short enough to mean something else elsewhere ("average", "contract") is
+    # translated in its context (msgctxt in the catalogue).
+    return translations(language()).pgettext(context, message)
+
+
+def segment_name(segment: str) -> str:
+    """A segment's name in the report's language (``'average'`` → ``'kohtalaisesti sitoutuneet'``).
+
+    Examples
+    --------
+    >>> from workbench.i18n import override
+    >>> with override("fi"):
+    ...     segment_name("entrenched"), segment_name("average")
+    ('vahvasti sitoutuneet', 'kohtalaisesti sitoutuneet')
+    """
+    return _pgettext("segment", segment)
+
+
+def indicator_name(indicator: str) -> str:
+    """An indicator's name in the report's language (``'recency'`` → ``'tuoreus'``)."""
+    return _pgettext("indicator", indicator)
+
+
+def confidence_name(level: str) -> str:
+    """A confidence level (high, medium, low) in the report's language."""
+    return _pgettext("confidence", level)
+
+
+def and_list(items: Iterable[str]) -> str:
+    """``['a', 'b', 'c']`` → ``'a, b and c'`` (``'a, b ja c'``) in the report's locale."""
+    items = list(items)
+    return format_list(items, locale=locale()) if items else ""
 #: Months of prior weight behind the portfolio's typical regularity: an account seen for a
 #: quarter or less is judged mostly by what is typical, one seen for a year mostly by itself.
 _PRIOR_MONTHS = 3.0
@@ -171,15 +216,13 @@ def commitment_scores(
     # younger than confidence.min_tenure_days may score high on a busy first quarter, but
     # is at most shallow until it has been a customer long enough to show it stays.
     tenure = metrics.set_index("account_id")["tenure_days"].reindex(out.index).astype("float64")
-    too_new = (tenure.fillna(0) < params.commitment.confidence.min_tenure_days) & out["segment"].isin(
-        ["entrenched", "average"])
+    too_new = (tenure.fillna(0) < params.commitment.confidence.min_tenure_days) & out["segment"].isin(COMMITTED)
     out.loc[too_new, "segment"] = "shallow"
-    out["committed"] = out["segment"].isin(["entrenched", "average"])
+    out["committed"] = out["segment"].isin(COMMITTED)
     out["confidence"] = _confidence(metrics.set_index("account_id"), used, weights, params)
     out["drivers"] = _drivers(ranks, used)
     days = params.commitment.confidence.min_tenure_days
-    out.loc[too_new, "drivers"] = f"too new to call committed (a customer for under {days} days); " + out.loc[
-        too_new, "drivers"]
+    out.loc[too_new, "drivers"] = _TOO_NEW.format(days=days) + "; " + out.loc[too_new, "drivers"]
     # Row by row over an array: apply() on a frame without informative indicators (one
     # account, or none that varies) returns a frame, not a column.
     out["available"] = [",".join(used.columns[row]) for row in used.to_numpy(dtype=bool)]
@@ -197,7 +240,7 @@ _EVIDENCE = {
 
 
 def unscored(scores: pd.DataFrame) -> str | None:
-    """Why no account has a score, or None when some do.
+    """Why no account has a score (in the report's language), or None when some do.
 
     Examples
     --------
@@ -206,8 +249,8 @@ def unscored(scores: pd.DataFrame) -> str | None:
     """
     if scores["commitment_score"].notna().any():
         return None
-    return ("no indicator tells the accounts apart (one account, or the same behaviour for all), so none could "
-            "be scored")
+    return _("no indicator tells the accounts apart (one account, or the same behaviour for all), so none could "
+             "be scored")
 
 
 def committed_sentence(scores: pd.DataFrame, segments: pd.DataFrame, as_of: object, revenue_known: bool) -> str:
@@ -219,20 +262,26 @@ def committed_sentence(scores: pd.DataFrame, segments: pd.DataFrame, as_of: obje
     >>> seg = pd.DataFrame({"segment": ["entrenched", "convertible"], "accounts": [1, 1],
     ...                     "account_share": [0.5, 0.5], "revenue_share": [0.9, 0.1]})
     >>> committed_sentence(s, seg, "2026-01-01", revenue_known=True)
-    "As of **2026-01-01**, **1** of 2 accounts (50%) are committed; they bring **90%** of the last twelve months' revenue."
+    "As of **01/01/2026**, **1** of 2 accounts (50%) are committed; they bring **90%** of the last twelve months' revenue."
     """
+    day = formatting.date(as_of)
     if why := unscored(scores):
-        return f"As of **{as_of}**, {why}."
-    committed = segments[segments["segment"].isin(["entrenched", "average"])]
+        return _("As of **{date}**, {why}.").format(date=day, why=why)
+    committed = segments[segments["segment"].isin(COMMITTED)]
     share = committed["revenue_share"].sum(min_count=1)
+    figures = dict(date=day, committed=formatting.number(committed["accounts"].sum()),
+                   accounts=formatting.number(len(scores)), share=formatting.percent(committed["account_share"].sum()))
     if not revenue_known:
-        revenue = "revenue is unknown (no invoices table)"
+        text = _("As of **{date}**, **{committed}** of {accounts} accounts ({share}) are committed; revenue is "
+                 "unknown (no invoices table).")
     elif pd.isna(share):
-        revenue = "their share of revenue is unknown (no revenue in the last twelve months)"
+        text = _("As of **{date}**, **{committed}** of {accounts} accounts ({share}) are committed; their share of "
+                 "revenue is unknown (no revenue in the last twelve months).")
     else:
-        revenue = f"they bring **{share:.0%}** of the last twelve months' revenue"
-    return (f"As of **{as_of}**, **{int(committed['accounts'].sum())}** of {len(scores)} accounts "
-            f"({committed['account_share'].sum():.0%}) are committed; {revenue}.")
+        text = _("As of **{date}**, **{committed}** of {accounts} accounts ({share}) are committed; they bring "
+                 "**{revenue}** of the last twelve months' revenue.")
+        figures["revenue"] = formatting.percent(share)
+    return text.format(**figures)
 
 
 def account_to_explain(quadrants: pd.DataFrame, account: str | None = None) -> str | None:
@@ -249,7 +298,8 @@ def account_to_explain(quadrants: pd.DataFrame, account: str | None = None) -> s
 
 
 def missing_indicators(scores: pd.DataFrame, metrics: pd.DataFrame, cover: Coverage, params: Params) -> list[str]:
-    """The weighted indicators the score could not use, each with the reason (for the report).
+    """The weighted indicators the score could not use, each with the reason (for the report,
+    in its language).
 
     An indicator is left out when the data lacks what it needs (invoices, surveys, our or
     the customers' messages), when the accounts table has no contract types, or when it
@@ -265,7 +315,7 @@ def missing_indicators(scores: pd.DataFrame, metrics: pd.DataFrame, cover: Cover
     'the regularity indicator, share of months with a purchase (of the months it could have bought in): there are no invoices'
     """
     if why := unscored(scores):
-        return [f"commitment scores: {why}"]
+        return [_("commitment scores: {why}").format(why=why)]
     used = set(scored_indicators(scores))
     contracts = "contract" in metrics and metrics["contract"].notna().any()
     out = []
@@ -274,9 +324,9 @@ def missing_indicators(scores: pd.DataFrame, metrics: pd.DataFrame, cover: Cover
             continue
         why = cover.lacks(*_EVIDENCE.get(name, ()))
         if why is None and name == "contract" and not contracts:
-            why = "the accounts table names no contract types"
-        why = why or "the same for every account with evidence, so it tells none apart"
-        out.append(f"the {name} indicator, {what}: {why}")
+            why = _("the accounts table names no contract types")
+        why = why or _("the same for every account with evidence, so it tells none apart")
+        out.append(_("the {name} indicator, {what}: {why}").format(name=indicator_name(name), what=_(what), why=why))
     return out
 
 
@@ -339,6 +389,16 @@ def _confidence(m: pd.DataFrame, used: pd.DataFrame, weights: dict[str, float], 
     return pd.Series(np.select([low, medium], ["low", "medium"], "high"), index=m.index)
 
 
+#: The parts of an account's ``drivers`` (the data keeps them in English, as the indicators'
+#: codes; :func:`describe_drivers` shows them in the report's language).
+_TOO_NEW = N_("too new to call committed (a customer for under {days} days)")
+_STRONGEST = N_("strongest: {indicators}")
+_WEAKEST = N_("weakest: {indicator}")
+_NO_STRENGTH = N_("no strength above the portfolio's middle")
+_NO_WEAKNESS = N_("no weakness below the portfolio's middle")
+_NO_EVIDENCE = N_("no evidence to score")
+
+
 def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
     """'strongest: regularity, recency; weakest: satisfaction' from the ranks.
 
@@ -348,14 +408,60 @@ def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
     def one(row: pd.Series) -> str:
         r = row.dropna().sort_values(ascending=False, kind="stable")
         if r.empty:
-            return "no evidence to score"
+            return _NO_EVIDENCE
         strong, weak = r[r > 0.5].index[:2], r[r < 0.5].index[-1:]
         return "; ".join([
-            f"strongest: {', '.join(strong)}" if len(strong) else "no strength above the portfolio's middle",
-            f"weakest: {weak[0]}" if len(weak) else "no weakness below the portfolio's middle",
+            _STRONGEST.format(indicators=", ".join(strong)) if len(strong) else _NO_STRENGTH,
+            _WEAKEST.format(indicator=weak[0]) if len(weak) else _NO_WEAKNESS,
         ])
 
-    return pd.Series([one(row) for _, row in ranks.where(used).iterrows()], index=ranks.index, dtype="object")
+    return pd.Series([one(row) for _x, row in ranks.where(used).iterrows()], index=ranks.index, dtype="object")
+
+
+def describe_drivers(drivers: str) -> str:
+    """An account's ``drivers`` (as :func:`commitment_scores` records them) in the report's
+    language, the indicators by name.
+
+    Examples
+    --------
+    >>> describe_drivers("strongest: tenure, breadth; weakest: harmony")
+    'strongest: tenure and breadth; weakest: harmony'
+    >>> from workbench.i18n import override
+    >>> with override("fi"):
+    ...     describe_drivers("too new to call committed (a customer for under 182 days); no evidence to score")
+    'liian uusi ollakseen sitoutunut (asiakkaana alle 182 päivää); ei näyttöä pisteytykseen'
+    """
+    shown = []
+    for part in str(drivers).split("; "):
+        if m := re.fullmatch(r"too new to call committed \(a customer for under (\d+) days\)", part):
+            shown.append(_(_TOO_NEW).format(days=formatting.number(int(m.group(1)))))
+        elif part.startswith("strongest: "):
+            names = part.removeprefix("strongest: ").split(", ")
+            shown.append(_(_STRONGEST).format(indicators=and_list(indicator_name(n) for n in names)))
+        elif part.startswith("weakest: "):
+            shown.append(_(_WEAKEST).format(indicator=indicator_name(part.removeprefix("weakest: "))))
+        elif part in (_NO_STRENGTH, _NO_WEAKNESS, _NO_EVIDENCE):
+            shown.append(_(part))
+        else:
+            raise ValueError(f"drivers not as commitment_scores writes them: {drivers!r}")
+    return "; ".join(shown)
+
+
+def explain_account(scores: pd.DataFrame, account_id: str, name: str) -> str:
+    """One account's score, segment, confidence and drivers as a markdown sentence.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"account_id": ["A1"], "commitment_score": [55.4], "segment": ["shallow"],
+    ...                   "confidence": ["high"], "drivers": ["strongest: tenure; weakest: harmony"]})
+    >>> explain_account(s, "A1", "Bistro Oy")
+    '**Bistro Oy** (A1): commitment score **55**, shallow, confidence high; strongest: tenure; weakest: harmony.'
+    """
+    row = scores.set_index("account_id").loc[account_id]
+    return _("**{name}** ({account}): commitment score **{score}**, {segment}, confidence {confidence}; "
+             "{drivers}.").format(name=name, account=account_id, score=formatting.number(row["commitment_score"]),
+                                  segment=segment_name(row["segment"]), confidence=confidence_name(row["confidence"]),
+                                  drivers=describe_drivers(row["drivers"]))
 
 
 def account_drivers(
@@ -391,6 +497,41 @@ def segment_table(scores: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     return out.round({"revenue": 0, "account_share": 4, "revenue_share": 4}).reset_index()
 
 
+def present_segments(segments: pd.DataFrame) -> Styler:
+    """:func:`segment_table` for the report: segments by name, shares as percentages, and
+    no revenue columns when revenue is unknown (no invoices)."""
+    shown = segments.assign(segment=segments["segment"].map(segment_name))
+    columns = {"segment": (N_("Segment"), "text"), "accounts": ("Accounts", "count"),
+               "account_share": (N_("Share of accounts"), "share")}
+    if shown["revenue"].notna().any():
+        columns |= {"revenue": (N_("Revenue, last 12 months"), "money"),
+                    "revenue_share": (N_("Share of revenue"), "share")}
+    return present(shown, columns)
+
+
+def quadrant_table(quadrants: pd.DataFrame) -> pd.DataFrame:
+    """Accounts and revenue per commitment × revenue quadrant, in :data:`QUADRANTS`' order
+    (every quadrant, empty ones with no accounts).
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"account_id": ["a", "b"], "quadrant": [QUADRANTS[(True, True)]] * 2,
+    ...                   "revenue": [10.0, 5.0]})
+    >>> quadrant_table(q)[["accounts", "revenue"]].values.tolist()[:2]
+    [[2.0, 15.0], [0.0, 0.0]]
+    """
+    out = quadrants.groupby("quadrant").agg(accounts=("account_id", "size"), revenue=("revenue", "sum"))
+    return out.reindex(list(QUADRANTS.values()), fill_value=0).astype("float64").rename_axis("quadrant").reset_index()
+
+
+def present_quadrants(quadrants: pd.DataFrame) -> Styler:
+    """:func:`quadrant_table` for the report, the quadrants by name."""
+    table = quadrant_table(quadrants)
+    return present(table.assign(quadrant=table["quadrant"].map(_)),
+                   {"quadrant": (N_("Group"), "text"), "accounts": ("Accounts", "count"),
+                    "revenue": (N_("Revenue, last 12 months"), "money")})
+
+
 def _with_revenue(metrics: pd.DataFrame) -> pd.DataFrame:
     """``metrics`` with a ``revenue`` column: missing (unknown) when there are no invoices."""
     return metrics if "revenue" in metrics else metrics.assign(revenue=np.nan)
@@ -400,11 +541,12 @@ def _with_revenue(metrics: pd.DataFrame) -> pd.DataFrame:
 #: descriptions, not the plan's tier names: the tiers (notebook 03) also weigh energy, net
 #: value after the cost to serve, satisfaction and openness, so a word like "core" must
 #: not mean one thing here and another there.
+#: The values stay English in the data; show them with ``_()``.
 QUADRANTS = {
-    (True, True): "committed, higher revenue",
-    (False, True): "uncommitted, higher revenue",
-    (True, False): "committed, lower revenue",
-    (False, False): "uncommitted, lower revenue",
+    (True, True): N_("committed, higher revenue"),
+    (False, True): N_("uncommitted, higher revenue"),
+    (True, False): N_("committed, lower revenue"),
+    (False, False): N_("uncommitted, lower revenue"),
 }
 
 

@@ -8,7 +8,11 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from . import formatting
+from .backtesting import model_name
+from .commitment import QUADRANTS, indicator_name, segment_name
 from .formatting import money
+from .i18n import _, language
 from .kpis import is_active
 
 #: One colour per channel, the same in every figure.
@@ -121,79 +125,113 @@ SEGMENT_COLORS = {
 }
 
 
+#: plotly's decimal and thousands separators in each report language (d3 formats in hover
+#: text and ticks follow them).
+_SEPARATORS = {"fi": ",\u00a0", "en": ".,"}
+
+
+def _commitment_locale(fig: go.Figure) -> go.Figure:
+    return fig.update_layout(separators=_SEPARATORS.get(language(), ".,"))
+
+
+def _percent_axis() -> dict[str, str]:
+    # Shares are drawn in percent with the locale's sign ("12 %" in Finnish, "12%" in English).
+    return dict(ticksuffix=formatting.percent(0.0).replace("0", ""), tickformat=".0f")
+
+
 def plot_score_distribution(scores: pd.DataFrame, thresholds: dict[str, float]) -> go.Figure:
     """Histogram of commitment scores coloured by segment, segment thresholds marked."""
+    names = {s: segment_name(s) for s in SEGMENT_COLORS}
     fig = px.histogram(
-        scores, x="commitment_score", color="segment", nbins=40, color_discrete_map=SEGMENT_COLORS,
-        category_orders={"segment": list(SEGMENT_COLORS)}, labels={"commitment_score": "commitment score"},
+        scores.assign(segment=scores["segment"].map(names)), x="commitment_score", color="segment", nbins=40,
+        color_discrete_map={names[s]: c for s, c in SEGMENT_COLORS.items()},
+        category_orders={"segment": list(names.values())},
+        labels={"commitment_score": _("Commitment score"), "segment": _("Segment"), "count": _("Accounts")},
     )
+    for trace in fig.data:  # px writes the bar height as "count"
+        trace.hovertemplate = trace.hovertemplate.replace("count=", _("Accounts") + "=")
     for name, value in thresholds.items():
-        fig.add_vline(x=value, line_dash="dash", line_color="#555", annotation_text=name)
+        fig.add_vline(x=value, line_dash="dash", line_color="#555", annotation_text=segment_name(name))
     fig.update_layout(bargap=0.05, xaxis_range=[0, 100])
-    fig.update_yaxes(title="accounts")
-    return _finish(fig, "Commitment scores: where each segment begins")
+    fig.update_yaxes(title=_("Accounts"))
+    return _commitment_locale(_finish(fig, _("Commitment scores: where each segment begins")))
 
 
 def plot_segments(table: pd.DataFrame) -> go.Figure:
     """Share of accounts and share of revenue per segment, side by side."""
-    long = table.melt(id_vars="segment", value_vars=["account_share", "revenue_share"],
-                      var_name="measure", value_name="share")
-    long["measure"] = long["measure"].map({"account_share": "accounts", "revenue_share": "revenue"})
-    fig = px.bar(long, x="segment", y="share", color="measure", barmode="group", text_auto=".0%",
-                 labels={"segment": "", "share": "share of the portfolio"})
-    fig.update_yaxes(tickformat=".0%")
-    return _finish(fig, "Segments: their share of accounts and of revenue")
+    measures = {"account_share": _("Share of accounts"), "revenue_share": _("Share of revenue")}
+    fig = go.Figure([
+        go.Bar(x=[segment_name(s) for s in table["segment"]], y=100 * table[col], name=label,
+               text=[formatting.percent(v) for v in table[col]],
+               hovertemplate="%{x}: %{text}<extra>" + label + "</extra>")
+        for col, label in measures.items() if table[col].notna().any()
+    ])
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.08))
+    fig.update_yaxes(title=_("Share of the portfolio"), rangemode="tozero", **_percent_axis())
+    return _commitment_locale(_finish(fig, _("Segments: their share of accounts and of revenue")))
 
 
 def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_split: float) -> go.Figure:
-    """Commitment × value scatter with the four quadrants labelled."""
-    df = quadrants.assign(value=quadrants["revenue"].clip(lower=1))
+    """Commitment × revenue scatter, coloured by the four quadrants."""
+    df = quadrants.assign(
+        value=quadrants["revenue"].clip(lower=1), quadrant=quadrants["quadrant"].map(_),
+        segment=quadrants["segment"].map(segment_name), revenue=[formatting.money(v) for v in quadrants["revenue"]],
+    )
     fig = px.scatter(
         df, x="commitment_score", y="value", color="quadrant", log_y=True,
-        hover_name="name", hover_data={"account_id": True, "segment": True, "revenue": ":.0f", "value": False},
-        labels={"commitment_score": "commitment score", "value": "revenue, last 12 months (log)"},
+        category_orders={"quadrant": [_(q) for q in QUADRANTS.values()]},
+        hover_name="name", hover_data={"account_id": True, "segment": True, "revenue": True, "value": False,
+                                       "commitment_score": ":.0f", "quadrant": False},
+        labels={"commitment_score": _("Commitment score"), "value": _("Revenue, last 12 months (log scale)"),
+                "quadrant": _("Group"), "account_id": _("Account"), "segment": _("Segment"),
+                "revenue": _("Revenue, last 12 months")},
     )
     fig.add_vline(x=committed_at, line_dash="dash", line_color="#555")
     # The value split is a trace: shapes on a log axis are placed unreliably (see above).
     fig.add_trace(go.Scatter(x=[0, 100], y=[max(value_split, 1)] * 2, mode="lines", showlegend=False,
                              line=dict(dash="dash", color="#555"), hoverinfo="skip"))
     fig.update_xaxes(range=[0, 100])
-    return _finish(fig, "Commitment × value: keep the core, win back the at-risk, grow the loyal")
+    return _commitment_locale(_finish(fig, _("Commitment × revenue: who is committed, and how much they buy")))
 
 
 def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
     """Points each indicator earned (dark) out of the points it could earn (light)."""
     d = drivers.iloc[::-1]
+    names = [indicator_name(i) for i in d["indicator"]]
     fig = go.Figure([
-        go.Bar(x=d["possible"], y=d["indicator"], orientation="h", name="points possible",
-               marker_color="#DDDDDD", hovertemplate="%{y}: up to %{x:.1f}<extra></extra>"),
-        go.Bar(x=d["points"], y=d["indicator"], orientation="h", name="points earned",
-               marker_color="#4C78A8", text=[f"{p:.1f}" for p in d["points"]],
-               hovertemplate="%{y}: %{x:.1f} points<extra></extra>"),
+        go.Bar(x=d["possible"], y=names, orientation="h", name=_("points possible"),
+               marker_color="#DDDDDD", hovertemplate=_("%{y}: up to %{x:.1f} points") + "<extra></extra>"),
+        go.Bar(x=d["points"], y=names, orientation="h", name=_("points earned"),
+               marker_color="#4C78A8", text=[formatting.number(p, 1) for p in d["points"]],
+               hovertemplate=_("%{y}: %{x:.1f} points") + "<extra></extra>"),
     ])
     fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.08),
-                      xaxis_title="points of the score (they add up to the score)")
-    return _finish(fig, title)
+                      xaxis_title=_("Points of the score (they add up to the score)"))
+    return _commitment_locale(_finish(fig, title))
 
 
 def plot_backtest(roc: pd.DataFrame, auc: dict[str, float], by_segment: pd.DataFrame) -> go.Figure:
     """ROC curves of the score and the baselines, and retention by segment."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("ROC: score against baselines", "kept buying, by segment"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(_("ROC: the score against the baselines"),
+                                                        _("Kept buying, by segment")))
     for model, curve in roc.groupby("model", sort=False):
-        fig.add_trace(go.Scatter(x=curve["fpr"], y=curve["tpr"], mode="lines",
-                                 name=f"{model} (AUC {auc[model]:.2f})"), row=1, col=1)
+        label = _("{model} (AUC {auc})").format(model=model_name(model), auc=formatting.number(auc[model], 2))
+        fig.add_trace(go.Scatter(x=curve["fpr"], y=curve["tpr"], mode="lines", name=label,
+                                 hovertemplate="%{x:.2f}, %{y:.2f}"), row=1, col=1)
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#999"),
-                             name="chance", showlegend=False), row=1, col=1)
-    fig.add_trace(go.Bar(x=by_segment["segment"], y=by_segment["retained_share"], showlegend=False,
+                             name=_("chance"), showlegend=False, hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Bar(x=[segment_name(s) for s in by_segment["segment"]], y=100 * by_segment["retained_share"],
+                         showlegend=False, name="",
                          marker_color=[SEGMENT_COLORS.get(s, "#999") for s in by_segment["segment"]],
-                         text=[f"{v:.0%}" for v in by_segment["retained_share"]]), row=1, col=2)
-    fig.update_xaxes(title_text="false positive rate", row=1, col=1)
-    fig.update_yaxes(title_text="true positive rate", row=1, col=1)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=2)
+                         text=[formatting.percent(v) for v in by_segment["retained_share"]],
+                         hovertemplate="%{x}: %{text}<extra></extra>"), row=1, col=2)
+    fig.update_xaxes(title_text=_("False positive rate"), row=1, col=1)
+    fig.update_yaxes(title_text=_("True positive rate"), row=1, col=1)
+    fig.update_yaxes(range=[0, 100], row=1, col=2, **_percent_axis())
     fig.update_layout(legend=dict(orientation="h", y=-0.2))
-    return _finish(fig, "Backtest: did the score at the cut-off predict who kept buying?")
+    return _commitment_locale(_finish(fig, _("Backtest: did the score at the cut-off predict who kept buying?")))
 
 
 # Energy drain (02)

@@ -34,12 +34,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from pandas.io.formats.style import Styler
 from sklearn.metrics import roc_auc_score
 
-from .commitment import commitment_indicators, indicator_ranks
+from . import formatting
+from .commitment import commitment_indicators, indicator_name, indicator_ranks
+from .i18n import N_, _
 from .metrics import account_metrics
 from .params import Params
 from .portfolio import Portfolio
+from .tables import present
 
 _BY = "account_id"
 #: Penalty strengths tried, strongest first (``inf``: the params file's weights as they are).
@@ -99,6 +103,23 @@ class WeightFit:
         out.index.name = "indicator"
         return out.round(1)
 
+    def present(self, indicators: Sequence[str] | None = None) -> Styler:
+        """:meth:`table` for the report: the indicators by name, the shares as percentages.
+
+        Examples
+        --------
+        >>> fit = WeightFit({"recency": 3.0, "tenure": 1.0}, {"recency": 1.0, "tenure": 1.0}, True, "")
+        >>> fit.present().data.values.tolist()
+        [['recency', '50.0%', '75.0%'], ['tenure', '50.0%', '25.0%']]
+        """
+        t = self.table(indicators).reset_index()
+        t = t.assign(indicator=t["indicator"].map(indicator_name), prior=t["params file, %"] / 100,
+                     fitted=t["fitted, %"] / 100)
+        columns = {"indicator": (N_("Indicator"), "text"), "prior": (N_("Weight in the params file"), "share1")}
+        if self.fitted:
+            columns["fitted"] = (N_("Weight fitted to this client"), "share1")
+        return present(t, columns)
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: the weights used, the prior, and how the fit went."""
         return {
@@ -136,12 +157,14 @@ def outcome(portfolio: Portfolio, params: Params, cut: dt.date, horizon: int) ->
     if portfolio.has("invoices"):
         inv = portfolio.invoices
         after = inv[(inv["date"] >= pd.Timestamp(cut)) & (inv["date"] < end) & (inv["amount"] > 0)]
-        return pd.Series(True, index=after[_BY].unique()), f"bought within {horizon} days"
+        return pd.Series(True, index=after[_BY].unique()), _("bought within {days} days").format(
+            days=formatting.number(horizon))
     tz = params.client.timezone
     log = portfolio.interactions
     lo, hi = pd.Timestamp(cut, tz=tz), end.tz_localize(tz)
     after = log[(log["ts"] >= lo) & (log["ts"] < hi) & (log["direction"] == "in")]
-    return pd.Series(True, index=after[_BY].unique()), f"wrote to us within {horizon} days"
+    return pd.Series(True, index=after[_BY].unique()), _("wrote to us within {days} days").format(
+        days=formatting.number(horizon))
 
 
 def fit_weights(portfolio: Portfolio, params: Params, *, as_of: dt.date) -> WeightFit:
@@ -167,23 +190,25 @@ def fit_weights(portfolio: Portfolio, params: Params, *, as_of: dt.date) -> Weig
     """
     prior = {k: float(v) for k, v in params.commitment.weights.items()}
     if not params.commitment.fit_weights:
-        return WeightFit(prior, prior, False, "the params file's weights (commitment.fit_weights is off)")
+        return WeightFit(prior, prior, False, _("the params file's weights (fitting them to the client's history "
+                                                "is switched off in the params file)"))
     horizon = params.commitment.backtest.horizon_days
     last_start = as_of - dt.timedelta(days=horizon)
     window = (last_start, as_of)
     last = _period(portfolio, params, last_start, horizon)
     if isinstance(last, str):
-        return WeightFit(prior, prior, False, f"{last}, so the params file's weights are used", window)
+        return WeightFit(prior, prior, False, _("{why}, so the params file's weights are used").format(why=last),
+                         window)
     earlier = _period(portfolio, params, last_start - dt.timedelta(days=horizon), horizon)
     ranks, y, what = last
     stopped = int((y == 0).sum())
     if isinstance(earlier, str):
-        why = (f"{earlier}: there is no earlier period to check that fitted weights hold from one period to the "
-               "next, so the params file's weights are used")
+        why = _("{why}: there is no earlier period to check that fitted weights hold from one period to the "
+                "next, so the params file's weights are used").format(why=earlier)
         return WeightFit(prior, prior, False, why, window, len(y), stopped)
     names = [c for c in ranks.columns if prior.get(c, 0) > 0 and c in earlier[0].columns]
     if len(names) < 2:
-        return WeightFit(prior, prior, False, "fewer than two indicators tell the accounts apart: nothing to weigh",
+        return WeightFit(prior, prior, False, _("fewer than two indicators tell the accounts apart: nothing to weigh"),
                          window, len(y), stopped)
     w0 = np.array([prior[c] for c in names])
     r_then, y_then = _sampled(earlier[0][names].to_numpy(dtype="float64"), earlier[1])
@@ -196,11 +221,13 @@ def fit_weights(portfolio: Portfolio, params: Params, *, as_of: dt.date) -> Weig
     # Indicators outside the fit (no evidence in one of the periods) keep the prior's weight.
     weights = prior | {c: float(v) for c, v in zip(names, fitted)}
     if np.isinf(best):
-        note = (f"weights fitted to the period before {last_start} told which accounts {what} after it no better "
-                "than the params file's, so those are used")
+        note = _("weights fitted to the period before {date} told which accounts {outcome} after it no better "
+                 "than the params file's, so those are used").format(date=formatting.date(last_start), outcome=what)
     else:
-        note = (f"fitted to which accounts {what} after {last_start} ({len(y)} accounts, {stopped} did not), "
-                f"pulled towards the params file's weights as hard as predicted best from one period to the next")
+        note = _("fitted to which accounts {outcome} after {date} ({accounts} accounts, {stopped} did not), "
+                 "pulled towards the params file's weights as hard as predicted best from one period to the "
+                 "next").format(outcome=what, date=formatting.date(last_start), accounts=formatting.number(len(y)),
+                                stopped=formatting.number(stopped))
     return WeightFit(weights, prior, not np.isinf(best), note, window, len(y), stopped, best, tuple(names), out_of_time)
 
 
@@ -215,10 +242,12 @@ def _period(
     y = happened.reindex(ids, fill_value=False).to_numpy(dtype=int)
     stopped = int((y == 0).sum())
     if not len(y):
-        return f"no account had bought and was active on {start}"
+        return _("no account had bought and was active on {date}").format(date=formatting.date(start))
     if min(stopped, len(y) - stopped) < _MIN_EACH:
-        return (f"of the {len(y)} accounts active on {start}, {len(y) - stopped} {what} after it and {stopped} did "
-                f"not (at least {_MIN_EACH} of each are needed)")
+        return _("of the {accounts} accounts active on {date}, {kept} {outcome} after it and {stopped} did not (at "
+                 "least {needed} of each are needed)").format(
+            accounts=formatting.number(len(y)), date=formatting.date(start), kept=formatting.number(len(y) - stopped),
+            outcome=what, stopped=formatting.number(stopped), needed=formatting.number(_MIN_EACH))
     return indicator_ranks(commitment_indicators(metrics, params)).reindex(ids), y, what
 
 
