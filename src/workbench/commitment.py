@@ -19,7 +19,7 @@ from pandas.io.formats.style import Styler
 
 from . import formatting
 from .bgnbd import purchase_probability
-from .i18n import N_, _, language, locale, translations
+from .i18n import N_, _, locale, pgettext
 from .metrics import Coverage
 from .params import Params
 from .tables import present
@@ -46,12 +46,6 @@ SEGMENTS = ("entrenched", "average", "shallow", "convertible")
 COMMITTED = ("entrenched", "average")
 
 
-def _pgettext(context: str, message: str) -> str:
-    # A name short enough to mean something else elsewhere ("average", "contract") is
-    # translated in its context (msgctxt in the catalogue).
-    return translations(language()).pgettext(context, message)
-
-
 def segment_name(segment: str) -> str:
     """A segment's name in the report's language (``'average'`` → ``'kohtalaisesti sitoutuneet'``).
 
@@ -62,17 +56,17 @@ def segment_name(segment: str) -> str:
     ...     segment_name("entrenched"), segment_name("average")
     ('vahvasti sitoutuneet', 'kohtalaisesti sitoutuneet')
     """
-    return _pgettext("segment", segment)
+    return pgettext("segment", segment)
 
 
 def indicator_name(indicator: str) -> str:
     """An indicator's name in the report's language (``'recency'`` → ``'tuoreus'``)."""
-    return _pgettext("indicator", indicator)
+    return pgettext("indicator", indicator)
 
 
 def confidence_name(level: str) -> str:
     """A confidence level (high, medium, low) in the report's language."""
-    return _pgettext("confidence", level)
+    return pgettext("confidence", level)
 
 
 def and_list(items: Iterable[str]) -> str:

@@ -112,6 +112,12 @@ def _(message: str) -> str:
     return translations(_current.get()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` translated in its ``context`` (``msgctxt``): for a short word that means
+    one thing as a segment's name and another elsewhere (``pgettext("segment", "average")``)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a text for a count ``n``: ``ngettext("{n} account", "{n} accounts", n)``.
 
