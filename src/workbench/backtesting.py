@@ -32,8 +32,8 @@ from sklearn.metrics import roc_curve
 
 from . import formatting
 from .bgnbd import purchase_probability
-from .commitment import SEGMENTS, _pgettext, and_list, commitment_scores
-from .i18n import N_, _
+from .commitment import SEGMENTS, and_list, commitment_scores
+from .i18n import N_, _, pgettext
 from .metrics import account_metrics
 from .params import Params
 from .portfolio import Portfolio
@@ -47,7 +47,7 @@ _BY = "account_id"
 
 def model_name(model: str) -> str:
     """A model of :data:`MODELS` by name in the report's language."""
-    return _pgettext("model", model)
+    return pgettext("model", model)
 
 
 @dataclass(frozen=True)
