@@ -409,7 +409,7 @@ class Comparison:
             out.append(ngettext("{n} account became a drop candidate{names}.",
                                 "{n} accounts became drop candidates{names}.", entered).format(
                 n=number(entered), names=_named(self.entered_drop)))
-            out.append(ngettext("{n} account is no longer one{names}.",
+            out.append(ngettext("{n} account is no longer a drop candidate{names}.",
                                 "{n} accounts are no longer drop candidates{names}.", left).format(
                 n=number(left), names=_named(self.left_drop)))
         if len(self.new) or len(self.gone):

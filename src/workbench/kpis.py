@@ -565,4 +565,27 @@ def top_effort(metrics: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     cols = ["account_id", "name", "effort_hours", "n_interactions", "n_inbound",
             "after_hours_inbound", "chasers", "complaints", "revenue"]
     top = metrics.nlargest(n, "effort_hours", keep="first")[[c for c in cols if c in metrics]]
-    return top.round({"effort_hours": 1, "revenue": 0}).set_index("account_id")
+    return top.round({"effort_hours": 1, "revenue": 0}).reset_index(drop=True)
+
+
+#: How :func:`top_effort`'s columns read in the report: (header, kind).
+TOP_EFFORT_COLUMNS = {
+    "name": (N_("Customer"), "text"),
+    "account_id": (N_("Customer number"), "text"),
+    "effort_hours": (N_("Hours spent"), "hours"),
+    "n_interactions": (N_("Messages and contacts"), "count"),
+    "n_inbound": (N_("From the customer"), "count"),
+    "after_hours_inbound": (N_("From the customer after hours"), "count"),
+    "chasers": (N_("Chasers"), "count"),
+    "complaints": (N_("Complaints"), "count"),
+    "revenue": (N_("Revenue"), "money"),
+}
+
+
+def top_effort_view(metrics: pd.DataFrame, n: int = 10) -> Any:
+    """:func:`top_effort` as the report shows it (:func:`workbench.tables.present`); the
+    whole list is in ``accounts.csv``."""
+    from .tables import present
+
+    top = top_effort(metrics, n)
+    return present(top, {c: v for c, v in TOP_EFFORT_COLUMNS.items() if c in top})

@@ -66,8 +66,8 @@ def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Fi
     mean = active["effort_hours"].mean()
     fig.add_vline(x=mean, line_dash="dash", annotation_text=_("mean {hours}").format(hours=hours(mean, 1)))
     fig.update_yaxes(title=_("customers"))
-    fig.update_traces(hovertemplate=_("{hours_axis}: %{{x}}<br>{customers}: %{{y}}<extra></extra>").format(
-        hours_axis=_("hours spent in the window"), customers=_("customers")))
+    fig.update_traces(hovertemplate=f"{_('hours spent in the window')}: %{{x}}<br>{_('customers')}: %{{y}}"
+                      "<extra></extra>")
     return _finish(fig, _("Time spent per customer: most need little, a few need a lot"))
 
 
