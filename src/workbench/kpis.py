@@ -484,7 +484,7 @@ def kpi_table(k: RelationshipKpis) -> pd.DataFrame:
         never = _("never")
         rows += [
             ("leads", _("Leads received"), lead.leads, "count", lw),
-            ("lead_median_hours", _("Time to a lead's first answer, median (a lead never answered counts as never)"),
+            ("lead_median_hours", _("Time to a lead's first answer, median (leads never answered included, as never)"),
              never if lead.median_never else lead.median_hours, "hours", lw),
             ("lead_p90_hours", _("Time to a lead's first answer, 90th percentile"),
              never if lead.p90_never else lead.p90_hours, "hours", lw),
