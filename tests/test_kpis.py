@@ -167,3 +167,31 @@ def test_window_text() -> None:
     assert window_text(dt.date(2026, 11, 1), 365) == "last 12 months to 31/10/2026"
     assert window_text(dt.date(2024, 3, 1), 366) == "last 12 months to 29/02/2024"
     assert window_text(dt.date(2026, 11, 1), 1) == "last 1 day to 31/10/2026"
+
+
+def test_lead_figure_shows_the_leads_never_answered(params: Params) -> None:
+    from workbench import plots
+
+    rows = [("2025-06-20 09:00", "2025-06-20 09:30")] * 6 + [("2025-06-20 09:00", None)] * 2 \
+        + [("2025-06-30 20:00", None)]  # still open: neither answered nor never
+    per = lead_response(leads(rows), params, AS_OF, 365)
+    fig = plots.plot_lead_response(per, 1.0, 48.0)
+    assert max(fig.data[0].y) == pytest.approx(6 / 8)
+    band = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(band) == 1 and band[0].y0 == pytest.approx(6 / 8) and band[0].y1 == 1
+    assert [a.text for a in fig.layout.annotations] == ["no answer: 2 leads (25%)"]
+    with override("fi"):
+        fig = plots.plot_lead_response(per, 1.0, 48.0)
+        assert fig.layout.annotations[0].text == "ei vastausta: 2 liidiä (25\u00a0%)"
+        assert fig.layout.title.text.startswith("Liidien vastausaika")
+
+
+def test_every_markdown_cell_of_the_overview_has_its_finnish() -> None:
+    import nbformat
+
+    from workbench.i18n import translations
+
+    nb = nbformat.read("notebooks/00_overview.ipynb", as_version=4)
+    fi = translations("fi")
+    prose = [c.source.strip() for c in nb.cells if c.cell_type == "markdown"]
+    assert prose and all(fi.gettext(text) != text for text in prose)
