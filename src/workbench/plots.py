@@ -9,7 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from .formatting import hours, money, number, percent
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, language, ngettext
 from .kpis import is_active
 
 #: One colour per channel, the same in every figure.
@@ -31,6 +31,12 @@ CHANNEL_NAMES = {
 }
 
 
+def _finish_local(fig: go.Figure, title: str) -> go.Figure:
+    """:func:`_finish`, with the report locale's decimal and thousands separators in the
+    figures' hover and tick labels (``12,5`` and ``1 234`` in Finnish)."""
+    return _finish(fig, title).update_layout(separators=",\u00a0" if language() == "fi" else ".,")
+
+
 def plot_activity(monthly: pd.DataFrame) -> go.Figure:
     """Stacked monthly interactions by channel; inbound above the axis, outbound below."""
     df = monthly.copy()
@@ -45,14 +51,14 @@ def plot_activity(monthly: pd.DataFrame) -> go.Figure:
         hover_data={"n": True, "direction_name": True, "signed": False},
     )
     fig.update_layout(barmode="relative")
-    return _finish(fig, _("Contact per month: customers' messages above, ours below"))
+    return _finish_local(fig, _("Contact per month: customers' messages above, ours below"))
 
 
 def plot_new_customers(by_month: pd.DataFrame) -> go.Figure:
     """New customers per month."""
     fig = px.bar(by_month, x="month", y="new_customers",
                  labels={"month": "", "new_customers": _("new customers")})
-    return _finish(fig, _("New customers per month"))
+    return _finish_local(fig, _("New customers per month"))
 
 
 def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Figure:
@@ -68,7 +74,7 @@ def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Fi
     fig.update_yaxes(title=_("customers"))
     fig.update_traces(hovertemplate=f"{_('hours spent in the window')}: %{{x}}<br>{_('customers')}: %{{y}}"
                       "<extra></extra>")
-    return _finish(fig, _("Time spent per customer: most need little, a few need a lot"))
+    return _finish_local(fig, _("Time spent per customer: most need little, a few need a lot"))
 
 
 def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
@@ -79,7 +85,7 @@ def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
                            hovertemplate="%{x}: %{y}<extra>" + _("active customers") + "</extra>"))
     fig.update_layout(yaxis=dict(title=_("active customers")), legend=dict(orientation="h", y=1.08))
     if load["effort_hours"].isna().all():
-        return _finish(fig, _("Customers per account owner (no contact log: hours unknown)"))
+        return _finish_local(fig, _("Customers per account owner (no contact log: hours unknown)"))
     fig.add_trace(go.Scatter(
         x=members, y=load["effort_hours"], name=_("hours spent"), yaxis="y2",
         mode="markers", marker=dict(size=14, symbol="diamond"),
@@ -88,7 +94,7 @@ def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         yaxis2=dict(title=_("hours spent in the window"), overlaying="y", side="right", rangemode="tozero"),
     )
-    return _finish(fig, _("Customers and hours per team member"))
+    return _finish_local(fig, _("Customers and hours per team member"))
 
 
 def plot_satisfaction(by_quarter: pd.DataFrame) -> go.Figure:
@@ -104,7 +110,7 @@ def plot_satisfaction(by_quarter: pd.DataFrame) -> go.Figure:
         yaxis2=dict(title=_("answers"), overlaying="y", side="right", rangemode="tozero", showgrid=False),
         legend=dict(orientation="h", y=1.08),
     )
-    return _finish(fig, _("Satisfaction per quarter (NPS; bars show how many answered)"))
+    return _finish_local(fig, _("Satisfaction per quarter (NPS; bars show how many answered)"))
 
 
 def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_hours: float) -> go.Figure:
@@ -151,7 +157,7 @@ def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_
                      title=_("hours to first answer (log scale)"))
     fig.update_layout(legend=dict(orientation="h", y=1.08))
     fig.update_yaxes(title=_("share of leads answered"), tickformat=".0%", range=[0, 1])
-    return _finish(fig, _("Lead response: how soon leads hear from us"))
+    return _finish_local(fig, _("Lead response: how soon leads hear from us"))
 
 
 # Commitment (01)
