@@ -46,18 +46,20 @@ def plot_activity(monthly: pd.DataFrame) -> go.Figure:
     colors = {_(CHANNEL_NAMES.get(c, c)): color for c, color in CHANNEL_COLORS.items()}
     fig = px.bar(
         df, x="month", y="signed", color="channel_name", color_discrete_map=colors,
-        labels={"signed": _("messages and contacts (from customers ↑ / from us ↓)"), "month": "",
+        labels={"signed": _("messages and contacts (from customers ↑ / from us ↓)"), "month": _("month"),
                 "channel_name": _("channel"), "n": _("number"), "direction_name": _("direction")},
         hover_data={"n": True, "direction_name": True, "signed": False},
     )
     fig.update_layout(barmode="relative")
+    fig.update_xaxes(title="")  # months need no axis title; the hover names them
     return _finish_local(fig, _("Contact per month: customers' messages above, ours below"))
 
 
 def plot_new_customers(by_month: pd.DataFrame) -> go.Figure:
     """New customers per month."""
     fig = px.bar(by_month, x="month", y="new_customers",
-                 labels={"month": "", "new_customers": _("new customers")})
+                 labels={"month": _("month"), "new_customers": _("new customers")})
+    fig.update_xaxes(title="")
     return _finish_local(fig, _("New customers per month"))
 
 
