@@ -24,7 +24,7 @@ from plotly.io._base_renderers import NotebookRenderer
 from .businesstime import BusinessCalendar
 from .commitment import commitment_scores
 from .energy import ImplausibleLog, implausible_log
-from .i18n import activate
+from .i18n import _, activate
 from .load import load_portfolio
 from .metrics import Coverage, account_metrics, coverage, resolve_as_of
 from .params import Params, load_params
@@ -96,10 +96,12 @@ class Analysis:
     def notes_markdown(self, missing: list[str] | tuple[str, ...] = ()) -> str:
         """What to check in the data, what the loader repaired and what could not be
         computed, as a markdown list."""
-        lines = [f"- **Check:** {self.log_check.sentence()}"] if self.log_check else []
-        lines += [f"- Repaired: {n}" for n in self.portfolio.notes]
-        lines += [f"- Not computed: {m}" for m in missing]
-        return "\n".join(lines) if lines else "- The data needed no repairs and every figure could be computed."
+        # The loader's notes (and the log check's sentence) are made elsewhere; the frame
+        # around them is in the report's language.
+        lines = [_("- **Check:** {note}").format(note=self.log_check.sentence())] if self.log_check else []
+        lines += [_("- Repaired: {note}").format(note=n) for n in self.portfolio.notes]
+        lines += [_("- Not computed: {note}").format(note=m) for m in missing]
+        return "\n".join(lines) if lines else _("- The data needed no repairs and every figure could be computed.")
 
     def show(self, what: str | None, draw: Callable[[], Any], *, needs: Sequence[str] = (),
              reason: str | None = None) -> Any:

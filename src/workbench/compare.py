@@ -35,7 +35,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .exceptions import InputError, OutputError, WorkbenchError
+from . import formatting
 from .formatting import number, plural
+from .i18n import N_, _, ngettext
 from .history import STAGING_FOLDER, list_runs, run_folder
 
 if TYPE_CHECKING:
@@ -69,18 +71,18 @@ class Figure:
 
 
 HEADLINES = (
-    Figure("customers", "customers", "count"),
-    Figure("active_customers", "active customers (contact or an invoice in the last year)", "count"),
-    Figure("new_customers", "new customers (began within the last year)", "count"),
-    Figure("committed_share", "committed share of customers", "share"),
-    Figure("drop_candidates", "drop candidates", "count"),
-    Figure("energy_hours", "energy hours", "hours"),
-    Figure("net_value", "net value after the cost to serve", "money"),
-    Figure("after_hours_per_month", "customer messages after hours or on days off, per month", "rate"),
-    Figure("chasers_per_month", "chasers per month", "rate"),
-    Figure("answered_within_promise", "customer messages answered within their tier's promise", "share"),
-    Figure("leads_within_promise", "leads answered within the promise", "share"),
-    Figure("lead_median_hours", "median hours to a lead's first answer", "hours"),
+    Figure("customers", N_("customers"), "count"),
+    Figure("active_customers", N_("active customers (contact or an invoice in the last year)"), "count"),
+    Figure("new_customers", N_("new customers (began within the last year)"), "count"),
+    Figure("committed_share", N_("committed share of customers"), "share"),
+    Figure("drop_candidates", N_("drop candidates"), "count"),
+    Figure("energy_hours", N_("energy hours"), "hours"),
+    Figure("net_value", N_("net value after the cost to serve"), "money"),
+    Figure("after_hours_per_month", N_("customer messages after hours or on days off, per month"), "rate"),
+    Figure("chasers_per_month", N_("chasers per month"), "rate"),
+    Figure("answered_within_promise", N_("customer messages answered within their tier's promise"), "share"),
+    Figure("leads_within_promise", N_("leads answered within the promise"), "share"),
+    Figure("lead_median_hours", N_("median hours to a lead's first answer"), "hours"),
 )
 
 
@@ -171,7 +173,7 @@ class Snapshot:
 
     def compliance(self) -> dict[str, float | None]:
         """Each tier's share of customer messages answered within its promise."""
-        return {tier: share for tier, (share, _) in self.compliance_runs().items()}
+        return {tier: share for tier, (share, _runs) in self.compliance_runs().items()}
 
     def compliance_runs(self) -> dict[str, tuple[float | None, int]]:
         """Each tier's share answered within its promise, and the runs of messages judged."""
@@ -196,7 +198,7 @@ def _per_month(acc: pd.DataFrame, columns: tuple[str, ...], months: float) -> fl
 def _overall_compliance(by_tier: dict[str, tuple[float | None, int]]) -> float | None:
     """All tiers together: each tier's share weighted by the messages it judged."""
     judged = [(share, runs) for share, runs in by_tier.values() if share is not None and runs]
-    total = sum(runs for _, runs in judged)
+    total = sum(runs for _share, runs in judged)
     return round(sum(share * runs for share, runs in judged) / total, 4) if total else None
 
 
@@ -389,50 +391,67 @@ class Comparison:
         return out.sort_values(["_drop", "_size", "account_id"]).drop(columns=["_drop", "_size"])
 
     def sentences(self) -> list[str]:
-        """What changed, in plain sentences."""
+        """What changed, in plain sentences (in the report's language)."""
         then, now = self.earlier, self.later
-        out = [f"From the run of {then.as_of} ({then.run_id}) to the run of {now.as_of} ({now.run_id}):"]
+        out = [_("From the run of {then} ({then_id}) to the run of {now} ({now_id}):").format(
+            then=formatting.date(then.as_of), then_id=then.run_id, now=formatting.date(now.as_of), now_id=now.run_id)]
         if self.tiers is not None:
-            out.append(f"{_accounts(len(self.tier_changed))} of the {number(self.in_both)} in both runs "
-                       "changed tier.")
+            n = len(self.tier_changed)
+            out.append(ngettext("{n} account of the {both} in both runs changed tier.",
+                                "{n} accounts of the {both} in both runs changed tier.", n).format(
+                n=number(n), both=number(self.in_both)))
         if self.segments is not None:
-            out.append(f"{_accounts(len(self.segment_changed))} changed commitment segment.")
+            n = len(self.segment_changed)
+            out.append(ngettext("{n} account changed commitment segment.",
+                                "{n} accounts changed commitment segment.", n).format(n=number(n)))
         if then.has("drop_candidate") and now.has("drop_candidate"):
-            entered = len(self.entered_drop)
-            out.append(f"{_accounts(entered)} became {'a drop candidate' if entered == 1 else 'drop candidates'}"
-                       f"{_named(self.entered_drop)}; "
-                       f"{number(len(self.left_drop))} no longer {'is one' if len(self.left_drop) == 1 else 'are'}"
-                       f"{_named(self.left_drop)}.")
+            entered, left = len(self.entered_drop), len(self.left_drop)
+            out.append(ngettext("{n} account became a drop candidate{names}.",
+                                "{n} accounts became drop candidates{names}.", entered).format(
+                n=number(entered), names=_named(self.entered_drop)))
+            out.append(ngettext("{n} account is no longer a drop candidate{names}.",
+                                "{n} accounts are no longer drop candidates{names}.", left).format(
+                n=number(left), names=_named(self.left_drop)))
         if len(self.new) or len(self.gone):
-            out.append(f"{_accounts(len(self.new))} appear only in the later run{_named(self.new)}; "
-                       f"{number(len(self.gone))} only in the earlier one{_named(self.gone)}.")
+            out.append(ngettext("{n} account appears only in the later run{names}.",
+                                "{n} accounts appear only in the later run{names}.", len(self.new)).format(
+                n=number(len(self.new)), names=_named(self.new)))
+            out.append(ngettext("{n} account appears only in the earlier run{names}.",
+                                "{n} accounts appear only in the earlier run{names}.", len(self.gone)).format(
+                n=number(len(self.gone)), names=_named(self.gone)))
         else:
-            out.append("Both runs hold the same accounts.")
+            out.append(_("Both runs hold the same accounts."))
         began = self._where(self.accounts["began"])
         lapsed = self._where(self.accounts["lapsed"])
         if len(began) or len(lapsed):
-            out.append(f"{_accounts(len(began))} became customers between the two dates; {number(len(lapsed))} "
-                       "went quiet (contact or an invoice in the year before the first date, none in the year "
-                       "before the second).")
+            out.append(ngettext("{n} account became a customer between the two dates.",
+                                "{n} accounts became customers between the two dates.", len(began)).format(
+                n=number(len(began))))
+            out.append(ngettext(
+                "{n} account went quiet (contact or an invoice in the year before the first date, none in the year "
+                "before the second).",
+                "{n} accounts went quiet (contact or an invoice in the year before the first date, none in the year "
+                "before the second).", len(lapsed)).format(n=number(len(lapsed))))
         out.append(self.made_alike())
         return out + self.notes
 
     def made_alike(self) -> str:
         """One sentence on whether both runs used the same params and input files."""
-        if not self.params_differ and not self.inputs_differ:
-            return "Both runs used the same params and the same input files."
-        parts = []
-        if self.params_differ:
-            parts.append(f"the params differ ({'; '.join(self.params_differ)})")
-        if self.inputs_differ:
-            parts.append(f"the input files differ ({'; '.join(self.inputs_differ)})")
-        return "Read the changes with this in mind: " + " and ".join(parts) + "."
+        params, inputs = "; ".join(self.params_differ), "; ".join(self.inputs_differ)
+        if params and inputs:
+            return _("Read the changes with this in mind: the params differ ({params}) and the input files differ "
+                     "({inputs}).").format(params=params, inputs=inputs)
+        if params:
+            return _("Read the changes with this in mind: the params differ ({params}).").format(params=params)
+        if inputs:
+            return _("Read the changes with this in mind: the input files differ ({inputs}).").format(inputs=inputs)
+        return _("Both runs used the same params and the same input files.")
 
     def headline_text(self) -> pd.DataFrame:
         """The headline table with figures written for people."""
         rows = []
-        for f, (_, r) in zip(HEADLINES, self.headline.iterrows()):
-            rows.append({"figure": f.label, "then": figure_text(r["before"], f.kind),
+        for f, (_i, r) in zip(HEADLINES, self.headline.iterrows()):
+            rows.append({"figure": _(f.label), "then": figure_text(r["before"], f.kind),
                          "now": figure_text(r["after"], f.kind),
                          "change": figure_text(r["change"], f.kind, signed=True)})
         return pd.DataFrame(rows)
@@ -450,7 +469,7 @@ class Comparison:
             "new_accounts": self.new["account_id"].tolist(),
             "gone_accounts": self.gone["account_id"].tolist(),
             "deltas": {r["figure"]: {"before": _json(r["before"]), "after": _json(r["after"]),
-                                     "change": _json(r["change"])} for _, r in self.headline.iterrows()},
+                                     "change": _json(r["change"])} for _i, r in self.headline.iterrows()},
             "params_differ": self.params_differ,
             "inputs_differ": self.inputs_differ,
         }
@@ -460,7 +479,7 @@ class Comparison:
         table = self.headline_text()
         rows = [f"| {r.figure} | {r.then} | {r.now} | {r.change} |" for r in table.itertuples()
                 if r.then != "–" or r.now != "–"]
-        head = "| figure | then | now | change |\n|---|---:|---:|---:|"
+        head = f"| {_('Figure')} | {_('Then')} | {_('Now')} | {_('Change')} |\n|---|---:|---:|---:|"
         return "\n\n".join([" ".join(self.sentences()), head + "\n" + "\n".join(rows)])
 
 
@@ -475,12 +494,15 @@ def _named(rows: pd.DataFrame, most: int = 5) -> str:
         return ""
     names = [f"{n} ({a})" if n != a else a
              for a, n in zip(rows["account_id"], rows["name"].fillna(rows["account_id"]))]
-    more = f" and {len(names) - most} more" if len(names) > most else ""
-    return f": {', '.join(names[:most])}{more}"
+    shown = ", ".join(names[:most])
+    if len(names) > most:
+        shown = _("{names} and {n} more").format(names=shown, n=number(len(names) - most))
+    return f": {shown}"
 
 
 def figure_text(x: object, kind: str, *, signed: bool = False) -> str:
-    """A headline figure for people: ``–`` when unknown, shares in %, a change with its sign.
+    """A headline figure for people: ``–`` when unknown, shares in %, a change with its sign
+    (a change of a share in percentage points).
 
     Examples
     --------
@@ -492,13 +514,15 @@ def figure_text(x: object, kind: str, *, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     v = float(x)  # type: ignore[arg-type]
-    shown, digits, unit = {
-        "share": (100 * v, 1, "pp" if signed else "%"), "money": (v, 0, "€"), "hours": (v, 1, "h"),
-        "rate": (v, 1, ""),
-    }.get(kind, (v, 0, ""))
+    digits = {"share": 1, "hours": 1, "rate": 1}.get(kind, 0)
+    shown = 100 * v if kind == "share" else v
     # The sign of what is shown: a change that rounds to nothing is 0, not +0.
     sign = "+" if signed and round(shown, digits) > 0 else ""
-    return sign + number(shown, digits, unit)
+    if kind == "share":
+        return sign + (number(shown, 1, _("pp")) if signed else formatting.percent(v, 1))
+    if kind == "money":
+        return sign + formatting.money(v)
+    return sign + number(shown, digits, "h" if kind == "hours" else "")
 
 
 def _json(x: object) -> float | int | None:
@@ -1008,19 +1032,23 @@ def since_markdown(analysis: Analysis, kpis: RelationshipKpis) -> str:
     True
     """
     if analysis.out_dir is None:
-        return ("Made by `workbench run`, this section says what changed since the client's previous run: "
-                "how many accounts changed tier, entered or left the drop candidates, and how the headline "
-                "figures moved. Run on its own, this notebook has no earlier run to compare with.")
+        return _("Made by a whole report run, this section says what changed since the client's previous run: "
+                 "how many accounts changed tier, entered or left the drop candidates, and how the headline "
+                 "figures moved. Run on its own, this notebook has no earlier run to compare with.")
     current = _current(analysis, kpis)
     earlier = previous_run(analysis.out_dir.parent, current)
     if earlier is None:
-        alike = ", also pseudonymized" if current.pseudonymized else ""
-        return (f"No earlier run of {current.client} to compare with yet (one with an analysis date before "
-                f"{current.as_of}{alike}): the next run will say what changed since this one.")
+        if current.pseudonymized:
+            text = _("No earlier run of {client} to compare with yet (one with an analysis date before {date}, also "
+                     "pseudonymized): the next run will say what changed since this one.")
+        else:
+            text = _("No earlier run of {client} to compare with yet (one with an analysis date before {date}): "
+                     "the next run will say what changed since this one.")
+        return text.format(client=current.client, date=formatting.date(current.as_of))
     try:
         return compare_runs(earlier, current).markdown()
     except InputError as e:
-        return f"The previous run cannot be compared with this one: {e}"
+        return _("The previous run cannot be compared with this one: {why}").format(why=e)
 
 
 def _current(analysis: Analysis, kpis: RelationshipKpis) -> Snapshot:

@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 from . import formatting
 from .backtesting import model_name
 from .commitment import QUADRANTS, indicator_name, segment_name
-from .formatting import money
-from .i18n import _, language
+from .formatting import hours, money, number, percent
+from .i18n import N_, _, language, ngettext
 from .kpis import is_active
 
 #: One colour per channel, the same in every figure.
@@ -27,94 +27,142 @@ def _finish(fig: go.Figure, title: str) -> go.Figure:
     return fig.update_layout(title=title, **_LAYOUT)
 
 
+#: What a reader calls each channel (translated where shown).
+CHANNEL_NAMES = {
+    "email": N_("email"), "phone": N_("phone"), "sms": N_("text message"), "chat": N_("chat"),
+    "ticket": N_("ticket"), "meeting": N_("meeting"), "visit": N_("visit"), "other": N_("other"),
+}
+
+
+def _finish_local(fig: go.Figure, title: str) -> go.Figure:
+    """:func:`_finish`, with the report locale's decimal and thousands separators in the
+    figures' hover and tick labels (``12,5`` and ``1 234`` in Finnish)."""
+    return _finish(fig, title).update_layout(separators=",\u00a0" if language() == "fi" else ".,")
+
+
 def plot_activity(monthly: pd.DataFrame) -> go.Figure:
     """Stacked monthly interactions by channel; inbound above the axis, outbound below."""
     df = monthly.copy()
     df["signed"] = df["n"].where(df["direction"] == "in", -df["n"])
+    df["channel_name"] = [_(CHANNEL_NAMES.get(c, c)) for c in df["channel"]]
+    df["direction_name"] = [_("from the customer") if d == "in" else _("from us") for d in df["direction"]]
+    colors = {_(CHANNEL_NAMES.get(c, c)): color for c, color in CHANNEL_COLORS.items()}
     fig = px.bar(
-        df, x="month", y="signed", color="channel", color_discrete_map=CHANNEL_COLORS,
-        labels={"signed": "interactions (in ↑ / out ↓)", "month": ""},
-        hover_data={"n": True, "direction": True, "signed": False},
+        df, x="month", y="signed", color="channel_name", color_discrete_map=colors,
+        labels={"signed": _("messages and contacts (from customers ↑ / from us ↓)"), "month": _("month"),
+                "channel_name": _("channel"), "n": _("number"), "direction_name": _("direction")},
+        hover_data={"n": True, "direction_name": True, "signed": False},
     )
     fig.update_layout(barmode="relative")
-    return _finish(fig, "Interactions per month: customers' messages above, ours below")
+    fig.update_xaxes(title="")  # months need no axis title; the hover names them
+    return _finish_local(fig, _("Contact per month: customers' messages above, ours below"))
 
 
 def plot_new_customers(by_month: pd.DataFrame) -> go.Figure:
     """New customers per month."""
-    fig = px.bar(by_month, x="month", y="new_customers", labels={"month": "", "new_customers": "new customers"})
-    return _finish(fig, "New customers per month")
+    fig = px.bar(by_month, x="month", y="new_customers",
+                 labels={"month": _("month"), "new_customers": _("new customers")})
+    fig.update_xaxes(title="")
+    return _finish_local(fig, _("New customers per month"))
 
 
 def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Figure:
     """Distribution of effort hours per active account over the window, mean marked."""
     active = metrics[is_active(metrics, active_days)]
     fig = px.histogram(
-        active, x="effort_hours", nbins=40, labels={"effort_hours": "hours spent in the window"},
+        active, x="effort_hours", nbins=40,
+        labels={"effort_hours": _("hours spent in the window"), "name": _("customer")},
         hover_data=["name"],
     )
     mean = active["effort_hours"].mean()
-    fig.add_vline(x=mean, line_dash="dash", annotation_text=f"mean {mean:.1f} h")
-    fig.update_yaxes(title="accounts")
-    return _finish(fig, "Time spent per relationship: most need little, a few need a lot")
+    fig.add_vline(x=mean, line_dash="dash", annotation_text=_("mean {hours}").format(hours=hours(mean, 1)))
+    fig.update_yaxes(title=_("customers"))
+    fig.update_traces(hovertemplate=f"{_('hours spent in the window')}: %{{x}}<br>{_('customers')}: %{{y}}"
+                      "<extra></extra>")
+    return _finish_local(fig, _("Time spent per customer: most need little, a few need a lot"))
 
 
 def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
     """Active customers and effort hours per account owner (customers only when the hours
     are unknown, without a contact log)."""
-    fig = go.Figure(go.Bar(x=load["member"], y=load["customers"], name="active customers", yaxis="y"))
-    fig.update_layout(yaxis=dict(title="active customers"), legend=dict(orientation="h", y=1.08))
+    members = [_("(no owner)") if m == "(no owner)" else m for m in load["member"]]
+    fig = go.Figure(go.Bar(x=members, y=load["customers"], name=_("active customers"), yaxis="y",
+                           hovertemplate="%{x}: %{y}<extra>" + _("active customers") + "</extra>"))
+    fig.update_layout(yaxis=dict(title=_("active customers")), legend=dict(orientation="h", y=1.08))
     if load["effort_hours"].isna().all():
-        return _finish(fig, "Customers per account owner (no contact log: hours unknown)")
+        return _finish_local(fig, _("Customers per account owner (no contact log: hours unknown)"))
     fig.add_trace(go.Scatter(
-        x=load["member"], y=load["effort_hours"], name="hours spent", yaxis="y2",
+        x=members, y=load["effort_hours"], name=_("hours spent"), yaxis="y2",
         mode="markers", marker=dict(size=14, symbol="diamond"),
+        hovertemplate="%{x}: %{y:.0f} h<extra>" + _("hours spent") + "</extra>",
     ))
     fig.update_layout(
-        yaxis2=dict(title="hours spent in the window", overlaying="y", side="right", rangemode="tozero"),
+        yaxis2=dict(title=_("hours spent in the window"), overlaying="y", side="right", rangemode="tozero"),
     )
-    return _finish(fig, "Customers and hours per account owner")
+    return _finish_local(fig, _("Customers and hours per team member"))
 
 
 def plot_satisfaction(by_quarter: pd.DataFrame) -> go.Figure:
     """NPS per quarter (line) with the number of answers behind it (bars)."""
     fig = go.Figure([
-        go.Bar(x=by_quarter["quarter"], y=by_quarter["answers"], name="answers", opacity=0.35, yaxis="y2"),
-        go.Scatter(x=by_quarter["quarter"], y=by_quarter["nps"], name="NPS", mode="lines+markers"),
+        go.Bar(x=by_quarter["quarter"], y=by_quarter["answers"], name=_("answers"), opacity=0.35, yaxis="y2",
+               hovertemplate="%{x}: %{y}<extra>" + _("answers") + "</extra>"),
+        go.Scatter(x=by_quarter["quarter"], y=by_quarter["nps"], name="NPS", mode="lines+markers",
+                   hovertemplate="%{x}: NPS %{y:.0f}<extra></extra>"),
     ])
     fig.update_layout(
         yaxis=dict(title="NPS", range=[-100, 100], zeroline=True),
-        yaxis2=dict(title="answers", overlaying="y", side="right", rangemode="tozero", showgrid=False),
+        yaxis2=dict(title=_("answers"), overlaying="y", side="right", rangemode="tozero", showgrid=False),
         legend=dict(orientation="h", y=1.08),
     )
-    return _finish(fig, "Satisfaction per quarter (NPS; bars show how many answered)")
+    return _finish_local(fig, _("Satisfaction per quarter (NPS; bars show how many answered)"))
 
 
 def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_hours: float) -> go.Figure:
-    """Cumulative share of leads answered by hours since they arrived, promise and cold marked."""
-    h = per_lead["response_hours"].dropna().sort_values()
-    n = len(per_lead)
+    """Cumulative share of leads answered by hours since they arrived, promise and cold
+    marked; the leads never answered are the band at the top right that the curve never
+    reaches. Leads still open (too young to say) are left out, as in the KPIs."""
+    known = per_lead[~per_lead["still_open"]] if "still_open" in per_lead else per_lead
+    h = known["response_hours"].dropna().sort_values()
+    n = len(known)
     fig = go.Figure(go.Scatter(
-        x=h, y=[(i + 1) / n for i in range(len(h))], mode="lines", line_shape="hv", name="answered",
-        hovertemplate="%{y:.0%} answered within %{x:.1f} h<extra></extra>",
+        x=h, y=[(i + 1) / n for i in range(len(h))], mode="lines", line_shape="hv", name=_("answered"),
+        hovertemplate=_("{share} answered within {hours}").format(share="%{y:.0%}", hours="%{x:.1f} h")
+        + "<extra></extra>",
     ))
     # The marks are traces, not add_vline shapes: on a log axis plotly places a shape and
     # its annotation in different coordinate systems, and the lines land decades astray.
-    for hours, label, dash, color in (
-        (promise_hours, f"promise {promise_hours:g} h", "dash", "#333333"),
-        (cold_after_hours, f"cold after {cold_after_hours:g} h", "dot", "firebrick"),
+    def short(x: float) -> str:
+        return number(x, 0 if float(x).is_integer() else 1)
+
+    for at, label, dash, color in (
+        (promise_hours, _("promise {hours} h").format(hours=short(promise_hours)), "dash", "#333333"),
+        (cold_after_hours, _("cold after {hours} h").format(hours=short(cold_after_hours)), "dot", "firebrick"),
     ):
         fig.add_trace(go.Scatter(
-            x=[hours, hours], y=[0, 1], mode="lines", name=label,
+            x=[at, at], y=[0, 1], mode="lines", name=label,
             line=dict(dash=dash, color=color), hoverinfo="name",
         ))
+    # The leads never answered: the gap the curve never closes, drawn as a band at the
+    # right edge (paper coordinates across, so the log axis cannot misplace it).
+    never = int(known["never_answered"].sum()) if "never_answered" in known else n - len(h)
+    if n and never:
+        top = len(h) / n
+        fig.add_shape(type="rect", xref="paper", x0=0.94, x1=1.0, yref="y", y0=top, y1=1,
+                      fillcolor="firebrick", opacity=0.35, line_width=0)
+        fig.add_annotation(
+            xref="paper", x=0.93, yref="y", y=(top + 1) / 2, xanchor="right", showarrow=False,
+            text=ngettext("no answer: {n} lead ({share})", "no answer: {n} leads ({share})", never).format(
+                n=number(never), share=percent(never / n)),
+            font=dict(color="firebrick"), bgcolor="rgba(255,255,255,0.8)",
+        )
     lo = min([promise_hours, *h[h > 0].head(1)]) / 2
     hi = max([cold_after_hours, *h.tail(1)]) * 2
     fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)],
-                     title="hours to first answer (log scale)")
+                     title=_("hours to first answer (log scale)"))
     fig.update_layout(legend=dict(orientation="h", y=1.08))
-    fig.update_yaxes(title="share of leads answered", tickformat=".0%", range=[0, 1])
-    return _finish(fig, "Lead response: how soon leads hear from us")
+    fig.update_yaxes(title=_("share of leads answered"), tickformat=".0%", range=[0, 1])
+    return _finish_local(fig, _("Lead response: how soon leads hear from us"))
 
 
 # Commitment (01)
