@@ -133,6 +133,7 @@ def yes_no(x: Any) -> str:
 #: How a value of each kind is written (see :mod:`workbench.tables`).
 KINDS = {
     "text": lambda x: MISSING if _missing(x) else str(x),
+    "figure": lambda x: MISSING if _missing(x) else str(x),  # a figure already written, e.g. "16,1 h"
     "count": lambda x: number(x),
     "number": lambda x: number(x, 1),
     "money": lambda x: money(x),

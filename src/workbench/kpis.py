@@ -512,18 +512,8 @@ def kpi_view(k: RelationshipKpis) -> Any:
     """:func:`kpi_table` as the report shows it (:func:`workbench.tables.present`)."""
     from .tables import present
 
-    styler = present(kpi_table(k), {"figure": (N_("Figure"), "text"), "value": (N_("Value"), "text"),
-                                    "window": (N_("Window"), "text")})
-    # The values are figures: right-aligned, as present() aligns a column of numbers; the
-    # words left-aligned whatever the page's stylesheet does with table cells.
-    return styler.set_table_styles([{"selector": "td.col1", "props": [("text-align", "right")]}]
-                                   + _left(0, 2), overwrite=False)
-
-
-def _left(*columns: int) -> list[dict[str, Any]]:
-    """Table styles that align ``columns`` (their positions) left: Jupyter's stylesheet
-    right-aligns every cell, words included."""
-    return [{"selector": f"td.col{i}", "props": [("text-align", "left")]} for i in columns]
+    return present(kpi_table(k), {"figure": (N_("Figure"), "text"), "value": (N_("Value"), "figure"),
+                                  "window": (N_("Window"), "text")})
 
 
 def _hours(h: float) -> str:
@@ -596,6 +586,4 @@ def top_effort_view(metrics: pd.DataFrame, n: int = 10) -> Any:
     from .tables import present
 
     top = top_effort(metrics, n)
-    columns = {c: v for c, v in TOP_EFFORT_COLUMNS.items() if c in top}
-    words = [i for i, (_label, kind) in enumerate(columns.values()) if kind == "text"]
-    return present(top, columns).set_table_styles(_left(*words), overwrite=False)
+    return present(top, {c: v for c, v in TOP_EFFORT_COLUMNS.items() if c in top})

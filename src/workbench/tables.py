@@ -19,6 +19,8 @@ from .i18n import _, ngettext
 
 #: A column shown: (header, kind); the header is an English catalogue message.
 Column = tuple[str, str]
+#: Kinds that are words, aligned left; every other kind is a figure, aligned right.
+WORDS = ("text", "date", "yesno")
 
 
 def present(
@@ -59,9 +61,10 @@ def present(
     # Figures align right, words left; the id is made from the content so that a rerun
     # writes the same page and two tables on one page do not share one.
     uuid = hashlib.sha1(out.to_json().encode()).hexdigest()[:8]
+    # (set both ways: Jupyter's stylesheet right-aligns every cell, words included).
     styles = [{"selector": "th", "props": [("text-align", "left")]}] + [
-        {"selector": f"td.col{i}", "props": [("text-align", "right")]}
-        for i, (label, kind) in enumerate(columns.values()) if kind not in ("text", "date", "yesno")
+        {"selector": f"td.col{i}", "props": [("text-align", "left" if kind in WORDS else "right")]}
+        for i, (_label, kind) in enumerate(columns.values())
     ]
     styler = Styler(out, uuid=uuid, cell_ids=False).hide(axis="index").set_table_styles(styles)
     if top is not None and len(frame) > top:
