@@ -86,15 +86,15 @@ def _fig(text: str) -> Markup:
     return Markup("<strong>{}</strong>").format(text)
 
 
-def say(message: str, **figures: str) -> Markup:
-    """A translated sentence with its figures filled in, bold and escaped.
+def say(message: str, plain: tuple[str, ...] = (), **figures: str) -> Markup:
+    """A translated sentence with its figures filled in, escaped, and bold unless ``plain``.
 
     Examples
     --------
-    >>> str(say("{n} of them.", n="3"))
-    '<strong>3</strong> of them.'
+    >>> str(say("{n} of them: {what}.", plain=("what",), n="3", what="<b>"))
+    '<strong>3</strong> of them: &lt;b&gt;.'
     """
-    return Markup(escape(message)).format(**{k: _fig(v) for k, v in figures.items()})
+    return Markup(escape(message)).format(**{k: escape(v) if k in plain else _fig(v) for k, v in figures.items()})
 
 
 def _get(d: Any, *keys: str) -> Any:
@@ -248,7 +248,7 @@ class _Page:
             self.missing_figures = True
         top = self.drainers()
         if top:
-            s.sentences.append(say(_("The most energy goes to {names}."), names=_names(top)))
+            s.sentences.append(say(_("The most energy goes to {names}."), plain=("names",), names=_names(top)))
         n = _num(self.head("02_energy_drain", "drop_candidates"))
         w = self.head("02_energy_drain", "what_if") or {}
         if n is not None and n == 0:
@@ -315,8 +315,8 @@ class _Page:
                 weekday=format_date(day, "EEEE", locale=locale()), date=formatting.date(day),
                 n=formatting.number(count)))
             for r in actions.itertuples():
-                s.items.append(say(_("{who} · {customer}: {action}"), who=str(r.who), customer=str(r.customer),
-                                   action=str(r.action)))
+                s.items.append(say(_("{who} · {customer}: {action}"), plain=("action",), who=str(r.who),
+                                   customer=str(r.customer), action=str(r.action)))
         elif start:
             s.sentences.append(say(_("The plan starts on {date}."), date=formatting.date(start)))
         use, weeks = _num(cap.get("use")), _num(cap.get("horizon_weeks"))
