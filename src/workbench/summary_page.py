@@ -331,9 +331,15 @@ class _Page:
                     "The plan needs {short} more than the team's time set aside for it: the report says what to "
                     "leave for later."), short=formatting.hours(_num(cap.get("shortfall_hours")))))
         moved = _num(cap.get("owner_inbound_hours_moved"))
-        if moved:
-            s.sentences.append(say(_("Sorting incoming messages first moves {hours} a year away from the owner."),
-                                   hours=formatting.hours(moved)))
+        window = _num(_get(self.books.get("02_energy_drain"), "costing", "window_days")) or _num(
+            _get(self.books.get("00_overview"), "window_days"))
+        if moved and window:
+            s.sentences.append(say(ngettext(
+                "Sorting incoming messages before they reach the owner would have moved {hours} of answering from "
+                "the owner to the team in the last {days} day.",
+                "Sorting incoming messages before they reach the owner would have moved {hours} of answering from "
+                "the owner to the team in the last {days} days.", int(window)),
+                hours=formatting.hours(moved), days=formatting.number(window)))
         if s.items:
             s.sentences.append(say(_("The first contacts, the most urgent first:")))
         return s
