@@ -397,8 +397,7 @@ def yaml_dump(d: dict) -> str:
     return yaml.safe_dump(d, allow_unicode=True)
 
 
-def test_a_failed_run_leaves_no_index(first: RunResult, reports: Path, tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_run_leaves_no_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The index is written with the rest of the run, in the staging folder: a run that fails
     while writing it is set aside whole, and no run folder with a half-made index appears."""
     def broken(folder: Path, summary: dict, reports_: list) -> Path:
