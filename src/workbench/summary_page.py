@@ -53,6 +53,9 @@ EXPORTS = {
     "survey.md": N_("A short survey for customers whose behaviour says too little"),
     "accounts.csv": N_("One row per customer with every figure of the report"),
 }
+#: plan.csv's columns and the headers the export may write them under (its own msgids).
+PLAN_CSV_HEADERS = {"date": "Date", "time": "Time", "member": "Team member", "name": "Customer",
+                    "action": "Action", "rank": "Priority"}
 #: The sections of the summary, by the notebook that supplies them.
 NOTEBOOK_SECTIONS = {
     "00_overview": N_("How many customers"),
@@ -348,8 +351,13 @@ class _Page:
         """The plan's first day and its most urgent contacts (who, customer, action)."""
         empty = pd.DataFrame(columns=["who", "customer", "action"])
         plan = _read(self.folder, "plan.csv")
+        if plan is not None:
+            # The export may carry its headers in the report's language: read them back.
+            plan = plan.rename(columns={_(header): key for key, header in PLAN_CSV_HEADERS.items()
+                                        if _(header) in plan.columns and key not in plan.columns})
         if plan is not None and {"date", "member", "name", "action"} <= set(plan.columns) and len(plan):
-            plan = plan.assign(date=pd.to_datetime(plan["date"], errors="coerce")).dropna(subset=["date"])
+            plan = plan.assign(date=pd.to_datetime(plan["date"], errors="coerce", dayfirst=True)).dropna(
+                subset=["date"])
             order = [c for c in ("rank", "time") if c in plan.columns]
             day = plan["date"].min()
             first = plan[plan["date"] == day].sort_values(order) if order else plan[plan["date"] == day]
@@ -374,6 +382,9 @@ class _Page:
 
     def promise(self) -> Section:
         s = Section(_("Which response promise to publish"), link=self.link("03_communication_plan"))
+        promises = _get(self.books.get("03_communication_plan"), "promises")
+        if isinstance(promises, dict) and isinstance(promises.get("tiers"), dict):
+            return self.earned_promises(s, promises)
         compliance = self.head("03_communication_plan", "response_compliance") or {}
         earned, unearned = [], []
         for tier, c in compliance.items():
@@ -406,6 +417,47 @@ class _Page:
             s.sentences.insert(0, say(_(
                 "A promise is worth publishing when the team already keeps it for at least {share} of messages."),
                 share=formatting.percent(EARNED_SHARE)))
+        return s
+
+    def earned_promises(self, s: Section, promises: dict[str, Any]) -> Section:
+        """The promises as the plan judged them (``promises`` in summary.json): per tier the
+        target, the share kept today and the promise to publish."""
+        required = _num(promises.get("kept_share_required")) or EARNED_SHARE
+        public = _num(promises.get("public_promise_hours"))
+        s.sentences.append(say(_(
+            "A promise is worth publishing when the team already keeps it for at least {share} of messages."),
+            share=formatting.percent(required)))
+        if public is not None:
+            s.sentences.append(say(_(
+                "Publish one promise on the website, in the e-mail signature and in the auto-reply: an answer "
+                "within {promise}. The team keeps it today for every group of customers."),
+                promise=self.business_hours(public)))
+        else:
+            s.sentences.append(say(_(
+                "No single promise can be published for every customer yet: some groups of customers wait too "
+                "long today.")))
+        for tier, t in promises["tiers"].items():
+            label = _tier_label(tier, self.params)
+            target, kept = _num(t.get("target_hours")), _num(t.get("kept_share"))
+            publish, status = _num(t.get("publish_hours")), t.get("status")
+            if status == "earned" and target is not None and kept is not None:
+                s.items.append(say(_("{tier}: an answer within {target} is kept for {kept} of messages today: "
+                                     "publish it."), tier=label, target=self.business_hours(target),
+                                   kept=formatting.percent(kept)))
+            elif status == "proposed" and None not in (target, kept, publish):
+                s.items.append(say(_("{tier}: the target of {target} is kept for only {kept} of messages today; "
+                                     "publish an answer within {publish} now and work towards the target."), tier=label,
+                                   target=self.business_hours(target), kept=formatting.percent(kept),
+                                   publish=self.business_hours(publish)))
+            elif status == "none" and target is not None and kept is not None:
+                s.items.append(say(_("{tier}: the target of {target} is kept for only {kept} of messages, and no "
+                                     "promise can be kept yet: answer the oldest waiting messages first."),
+                                   tier=label, target=self.business_hours(target), kept=formatting.percent(kept)))
+            elif status == "unmeasured" and target is not None:
+                s.items.append(say(_("{tier}: no message could be judged yet, so the promise of {target} waits "
+                                     "until it is measured."), tier=label, target=self.business_hours(target)))
+            else:
+                self.missing_figures = True
         return s
 
     @staticmethod
