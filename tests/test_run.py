@@ -414,3 +414,51 @@ def test_a_failed_run_leaves_no_index(tmp_path: Path, monkeypatch: pytest.Monkey
         run_report("params/default.yaml", out_dir=str(out), progress=lambda _: None)
     folders = list((out / "sample").iterdir())
     assert [f.name.endswith("-failed") for f in folders if not f.name.startswith(".")] == [True]
+
+
+# --- the index page from a summary alone (no notebooks run) ------------------------------
+
+from workbench.summary_page import Report, render  # noqa: E402
+
+
+def _visible(html: str) -> str:
+    page = _Page()
+    page.feed(html)
+    return page.visible
+
+
+SUMMARY = {
+    "client": "Acme", "as_of": "2026-11-01", "params": {}, "inputs_changed_during_run": [],
+    "notebooks": {"00_overview": {"customers": 12, "active_customers": 10, "window_days": 365, "new_customers": 1,
+                                  "customers_per_member": 6.0, "team_members": 2, "hours_per_relationship": 3.25}},
+}
+
+
+def test_index_says_what_a_partial_run_cannot_summarise(tmp_path: Path) -> None:
+    for lang, gap, missing in (("en", "This run did not include the report", "Some figures are missing"),
+                               ("fi", "Tähän ajoon ei sisältynyt raporttia", "Osa luvuista puuttuu")):
+        with override(lang):
+            text = _visible(render(tmp_path, SUMMARY, [Report("00_overview", "Overview", "00_overview.html")]))
+            assert text.count(gap) == 3, text  # 01, 02 and 03 were not run
+            assert formatting.number(12) in text and " ".join(formatting.hours(3.25, 1).split()) in text
+            assert missing not in text  # 00's figures are all there
+            # A figure missing from a notebook that ran: its sentence goes, one note says so.
+            partial = {**SUMMARY, "notebooks": {"00_overview": {"customers": 12},
+                                                "02_energy_drain": {"drop_candidates": 3}}}
+            text = _visible(render(tmp_path, partial, []))
+            assert missing in text and text.count(gap) == 2
+
+
+def test_index_reads_the_plans_promises(tmp_path: Path) -> None:
+    summary = {**SUMMARY, "params": {"plan": {"tiers": [{"name": "core", "label_fi": "ydinasiakkaat"}]}},
+               "notebooks": {"03_communication_plan": {"promises": {
+                   "kept_share_required": 0.75, "public_promise_hours": 16.0,
+                   "tiers": {"core": {"target_hours": 4.0, "status": "proposed", "kept_share": 0.5,
+                                      "publish_hours": 16.0}}}}}}
+    with override("fi"):
+        text = _visible(render(tmp_path, summary, []))
+    assert "75 %" in text and "ydinasiakkaat : tavoite, vastaus 4 työtunnin kuluessa" in text
+    assert "julkaise nyt lupaus vastata 16 työtunnin kuluessa" in text and "core" not in text
+    with override("en"):
+        text = _visible(render(tmp_path, summary, []))
+    assert "Publish one promise on the website" in text and "within 16 business hours" in text
