@@ -177,7 +177,7 @@ def run_report(
     --------
     >>> result = run_report("params/default.yaml", out_dir="/tmp/reports")  # doctest: +SKIP
     >>> sorted(p.name for p in result.run_dir.iterdir())  # doctest: +SKIP
-    ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'run.log', 'summary.json']
+    ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'index.html', 'run.log', 'summary.json']
     """
     started = time.perf_counter()
     params = load_params(params_file, data_dir=data_dir, as_of=as_of, pseudonymize=pseudonymize,
@@ -585,7 +585,8 @@ def _assemble(
     done: list[NotebookRun],
     params_file: str | Path,
 ) -> None:
-    """Join the notebooks' parts into accounts.csv and summary.json, then drop the parts."""
+    """Join the notebooks' parts into accounts.csv and summary.json, drop the parts, and
+    write the executive summary, index.html (:mod:`workbench.summary_page`)."""
     parts = staging / PARTS
     accounts: pd.DataFrame | None = None
     headlines: dict[str, Any] = {}
