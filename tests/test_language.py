@@ -244,6 +244,8 @@ def raw_problems(text: str, where: str, cells: list[str] = (), finnish: bool = F
 def english_problems(text: str, where: str, fragments: dict[str, str]) -> list[Problem]:
     """English words and untranslated catalogue sentences in ``text``."""
     out = []
+    # A file name (accounts.csv) is what the team opens, not English prose.
+    text = re.sub(r"[\w.-]+\." + _FILE_EXT, " ", text)
     for m in _WORD.finditer(text):
         w = m.group(0)
         if w.lower() in ENGLISH_WORDS and w not in SAMPLE_NAME_WORDS:
@@ -296,7 +298,7 @@ def fig(name: str = "Asiakkaat", hover: str = "%{x} h<extra></extra>", title: st
     "<h2>Asiakkaat</h2><p>Yrityksellä on <strong>320</strong> asiakasta; 12,5 h ja 1 234 €.</p>",
     "<p>Tilanne 2.11.2026, klo 8.00–16.00, ma–pe ja to.</p>",
     "<table><tr><th>Asiakas</th><th>Toimiala</th></tr><tr><td>Väisänen Trading Ky</td><td>IT</td></tr></table>",
-    "<p>Lataa plan.xlsx ja response_statements.md.</p>",
+    "<p>Lataa plan.xlsx, accounts.csv ja response_statements.md.</p>",
     "<script>var the_accounts = NaN; if (True) {}</script><style>.the_x{}</style><p>Energia</p>",
     fig(),
 ])
