@@ -323,6 +323,10 @@ def _check_index(run: RunResult, language: str) -> None:
         assert sentence in text, f"{language} index lacks {sentence!r}"
     # The page's text has its whitespace (no-break spaces too) collapsed: so have the figures.
     wrong = {k: v for k, v in _expected_figures(run.summary, language).items() if " ".join(v.split()) not in text}
+    with override(language):
+        start = formatting.date(run.summary["notebooks"]["03_communication_plan"]["plan_start"])
+    starts = re.search(r"(?:The plan starts on|Suunnitelma alkaa) \w+ (\S+?)\s*,?\s*(?:with|ja) ", text)
+    assert starts and starts.group(1) == start, (starts and starts.group(0), start)
     assert not wrong, f"figures of summary.json not in the {language} index: {wrong}\n{text}"
     # Every report is linked, by its title, and every link resolves to a file of the run.
     for nb in run.notebooks:

@@ -129,6 +129,18 @@ def _tier_label(tier: str, params: dict[str, Any]) -> str:
     return tier
 
 
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates as an export writes them: ISO (``2026-11-02``), else day first (``2.11.2026``).
+
+    Examples
+    --------
+    >>> [d.date().isoformat() for d in _dates(pd.Series(["2026-11-02", "2.11.2026"]))]
+    ['2026-11-02', '2026-11-02']
+    """
+    iso = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    return iso.fillna(pd.to_datetime(values, errors="coerce", format="%d.%m.%Y"))
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / name
     if not path.is_file():
@@ -356,8 +368,7 @@ class _Page:
             plan = plan.rename(columns={_(header): key for key, header in PLAN_CSV_HEADERS.items()
                                         if _(header) in plan.columns and key not in plan.columns})
         if plan is not None and {"date", "member", "name", "action"} <= set(plan.columns) and len(plan):
-            plan = plan.assign(date=pd.to_datetime(plan["date"], errors="coerce", dayfirst=True)).dropna(
-                subset=["date"])
+            plan = plan.assign(date=_dates(plan["date"])).dropna(subset=["date"])
             order = [c for c in ("rank", "time") if c in plan.columns]
             day = plan["date"].min()
             first = plan[plan["date"] == day].sort_values(order) if order else plan[plan["date"] == day]
