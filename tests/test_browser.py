@@ -1,6 +1,7 @@
 """Open each HTML report of a real run in headless Chromium, as a person would, with no network.
 
-For every notebook of a run on the bundled sample this checks that
+For every notebook of a Finnish run on the bundled sample (the run ``reportruns.py`` makes
+once per session), and for the run's ``index.html``, this checks that
 
 1. every plotly figure is drawn: each ``.plotly-graph-div`` holds a ``.main-svg`` of
    non-zero size and at least one trace, and there are as many figure divs in the page
@@ -36,7 +37,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from workbench.run import RunResult, run_report
+from reportruns import sample_run
+from workbench.run import RunResult
 
 pytestmark = pytest.mark.slow
 
@@ -97,12 +99,9 @@ def browser_binaries() -> Browser:
 
 @pytest.fixture(scope="module")
 def report(browser_binaries: Browser, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    """One real run of the whole report on the bundled sample, shared by the module."""
-    return run_report(
-        REPO / "params" / "default.yaml",
-        out_dir=str(tmp_path_factory.mktemp("reports")),
-        progress=lambda s: None,
-    )
+    """One real run of the whole report on the bundled sample, in Finnish (the language
+    with more to go wrong: decimal commas, translated figure text)."""
+    return sample_run("fi", tmp_path_factory)
 
 
 @pytest.fixture
@@ -252,9 +251,33 @@ def test_reports_draw_offline_in_a_browser(
         check_page(driver, nb.html, expected_figures(nb.notebook), tmp_path / f"{nb.name}.png")
         for nb in report.notebooks
     ]
+    # The index draws no figure: it must open offline, error-free, and show its text.
+    checks.append(check_page(driver, report.run_dir / "index.html", 0, tmp_path / "index.png"))
     assert sum(c.expected for c in checks) > 0, (
         "the sample report shows no plotly figure at all: this test would check nothing")
     failures = [f"{c.name}: {p}" for c in checks for p in c.problems()]
     assert not failures, (
         f"{len(failures)} problem(s) opening the reports offline in Chromium "
         f"(screenshots in {tmp_path}):\n  " + "\n  ".join(failures))
+
+
+def test_report_navigation_works_offline(browser_binaries: Browser, report: RunResult, driver: Any) -> None:
+    """From the index to each report and back, by clicking, with the network off; each
+    report's table of contents jumps to a heading of the page."""
+    from selenium.webdriver.common.by import By
+
+    index = (report.run_dir / "index.html").resolve().as_uri()
+    for nb in report.notebooks:
+        driver.get(index)
+        driver.find_element(By.CSS_SELECTOR, f'ul.links a[href="{nb.html.name}"]').click()
+        assert driver.current_url.endswith(nb.html.name)
+        toc = driver.find_elements(By.CSS_SELECTOR, "nav.wb-nav ol a")
+        assert toc, f"{nb.name}: no table of contents"
+        target = toc[-1].get_attribute("href").split("#", 1)[1]
+        toc[-1].click()
+        assert driver.execute_script(
+            "const e = document.getElementById(arguments[0]); if (!e) return false;"
+            " const top = e.getBoundingClientRect().top; return window.scrollY > 0 && top > -2 && top < window.innerHeight;",
+            target), f"{nb.name}: the last contents entry does not bring its heading into view"
+        driver.find_element(By.CSS_SELECTOR, "nav.wb-nav a.wb-back").click()
+        assert driver.current_url.endswith("index.html")

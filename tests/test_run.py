@@ -224,3 +224,245 @@ def test_kernel_messages_go_to_the_run_log_not_the_terminal(
     captured = capfd.readouterr()
     assert "kernel speaks: 7f3a" not in captured.err + captured.out
     assert "kernel speaks: 7f3a" in (result.run_dir / "run.log").read_text(encoding="utf-8")
+
+
+# --- index.html and the reports' navigation ---------------------------------------------
+
+from html.parser import HTMLParser  # noqa: E402
+
+from reportruns import report_pages, sample_run  # noqa: E402
+from workbench import formatting  # noqa: E402
+from workbench.i18n import override  # noqa: E402
+
+
+class _Page(HTMLParser):
+    """Visible text (no scripts or styles), links, ids and external references of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.external: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("script", "style"):
+            self._skip += 1
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"] or "")
+        for key in ("src", "href", "data", "poster", "srcset"):
+            if re.match(r"\s*(https?:)?//", a.get(key) or ""):
+                self.external.append(f"<{tag} {key}={a[key]}>")
+        self.text.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        self.text.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+    @property
+    def visible(self) -> str:
+        return " ".join("".join(self.text).split())
+
+
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _network_references(html: str) -> list[str]:
+    """What a page would fetch: external src/href, CSS url() and @import of a remote address."""
+    found = re.findall(r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?\s(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//[^"'\s>]+""", html, re.I)
+    found += re.findall(r"""url\(\s*["']?\s*(?:https?:)?//[^)]+\)""", html, re.I)
+    found += re.findall(r"""@import\s+["']?(?:url\()?\s*["']?(?:https?:)?//[^;]+""", html, re.I)
+    return found
+
+
+def _expected_figures(summary: dict, language: str) -> dict[str, str]:
+    """Headline figures of summary.json as the index must write them."""
+    nb = summary["notebooks"]
+    with override(language):
+        return {
+            "customers": formatting.number(nb["00_overview"]["customers"]),
+            "active customers": formatting.number(nb["00_overview"]["active_customers"]),
+            "committed": formatting.number(nb["01_commitment"]["committed_accounts"]),
+            "committed revenue share": formatting.percent(nb["01_commitment"]["committed_revenue_share"]),
+            "pareto accounts": formatting.number(nb["02_energy_drain"]["pareto"]["accounts"]),
+            "pareto energy share": formatting.percent(nb["02_energy_drain"]["pareto"]["energy_share"]),
+            "drop candidates": formatting.number(nb["02_energy_drain"]["drop_candidates"]),
+            "revenue lost": formatting.money(nb["02_energy_drain"]["what_if"]["revenue_lost"]),
+            "margin lost": formatting.money(nb["02_energy_drain"]["what_if"]["margin_lost"]),
+            "capacity use": formatting.percent(nb["03_communication_plan"]["capacity"]["use"]),
+            "plan start": formatting.date(nb["03_communication_plan"]["plan_start"]),
+        }
+
+
+INDEX_SENTENCES = {
+    "en": ["The firm has", "customers are committed", "candidates for letting go", "Letting them go would lose",
+           "The plan starts on", "Which response promise to publish", "Read the report"],
+    "fi": ["Yrityksellä on", "on sitoutuneita", "luopumisehdokkaita", "Heistä luopuminen veisi",
+           "Suunnitelma alkaa", "Mikä vastauslupaus julkaistaan", "Lue raportti"],
+}
+
+
+def _check_index(run: RunResult, language: str) -> None:
+    index = run.run_dir / "index.html"
+    assert index.is_file(), "the run wrote no index.html"
+    page = parse(index)
+    text = page.visible
+    for sentence in INDEX_SENTENCES[language]:
+        assert sentence in text, f"{language} index lacks {sentence!r}"
+    # The page's text has its whitespace (no-break spaces too) collapsed: so have the figures.
+    wrong = {k: v for k, v in _expected_figures(run.summary, language).items() if " ".join(v.split()) not in text}
+    with override(language):
+        start = formatting.date(run.summary["notebooks"]["03_communication_plan"]["plan_start"])
+    starts = re.search(r"(?:The plan starts on|Suunnitelma alkaa) \w+ (\S+?)\s*,?\s*(?:with|ja) ", text)
+    assert starts and starts.group(1) == start, (starts and starts.group(0), start)
+    assert not wrong, f"figures of summary.json not in the {language} index: {wrong}\n{text}"
+    # Every report is linked, by its title, and every link resolves to a file of the run.
+    for nb in run.notebooks:
+        assert nb.html.name in page.links and nb.title and nb.title in text
+    local = [h for h in page.links if not h.startswith("#")]
+    assert local and all((run.run_dir / h.split("#")[0]).is_file() for h in local), local
+    # A whole run on the sample has every figure: no sentence saying one is missing.
+    for gap in ("missing from this run", "puuttuu tämän ajon", "did not include", "ei sisältynyt"):
+        assert gap not in text, gap
+
+
+def test_index_summarises_the_run_in_english(first: RunResult) -> None:
+    _check_index(first, "en")
+
+
+def test_index_summarises_the_run_in_finnish(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _check_index(sample_run("fi", tmp_path_factory), "fi")
+
+
+def test_reports_link_back_and_have_a_table_of_contents(first: RunResult) -> None:
+    for nb in first.notebooks:
+        page = parse(nb.html)
+        assert "index.html" in page.links, f"{nb.name}: no link back to the index"
+        anchors = [h[1:] for h in page.links if h.startswith("#")]
+        assert len(anchors) >= 3, f"{nb.name}: no table of contents"
+        assert all(a in page.ids for a in anchors), f"{nb.name}: contents link to missing headings"
+        html = nb.html.read_text(encoding="utf-8")
+        assert 'class="wb-nav"' in html and html.index('class="wb-nav"') < html.index("<h2")
+
+
+def test_no_run_html_references_the_network(first: RunResult) -> None:
+    pages = [*first.run_dir.glob("*.html")]
+    assert {p.name for p in pages} >= {"index.html", *(nb.html.name for nb in first.notebooks)}
+    found = {p.name: _network_references(p.read_text(encoding="utf-8")) + parse(p).external for p in pages}
+    assert not {k: v for k, v in found.items() if v}, found
+
+
+def test_no_finnish_run_html_references_the_network(tmp_path_factory: pytest.TempPathFactory) -> None:
+    run = sample_run("fi", tmp_path_factory)
+    found = {p.name: _network_references(p.read_text(encoding="utf-8")) + parse(p).external
+             for p in report_pages(run)}
+    assert not {k: v for k, v in found.items() if v}, found
+
+
+def test_index_of_a_partial_pseudonymized_run_degrades_and_names_nobody(tmp_path: Path) -> None:
+    """A run of only 02 and 03, pseudonymized: the index says what it cannot summarise, keeps
+    what it can, and names no customer, contact or team member of the sample."""
+    params = tmp_path / "partial.yaml"
+    params.write_text(yaml_dump({"report": {"notebooks": ["02_energy_drain", "03_communication_plan"],
+                                            "pseudonymize": True, "pseudonym_key": str(tmp_path / "key"),
+                                            "language": "fi"}}), encoding="utf-8")
+    run = run_report(params, data_dir=str(SAMPLE), out_dir=str(tmp_path / "out"), progress=lambda _: None)
+    index = run.run_dir / "index.html"
+    html = index.read_text(encoding="utf-8")
+    text = parse(index).visible
+    assert text.count("Tähän ajoon ei sisältynyt raporttia") == 2, text  # 00 and 01 were not run
+    assert "Ketkä vievät tiimin energiaa" in text and "Suunnitelma alkaa" in text
+    assert "Asiakas " in text, "the drainers are named by their codes"
+    accounts = pd.read_csv(SAMPLE / "accounts.csv", dtype=str)
+    team = pd.read_csv(SAMPLE / "team.csv", dtype=str)
+    people = {*accounts["name"].dropna(), *accounts["owner"].dropna(), *accounts["contact"].dropna(),
+              *accounts["email"].dropna(), *team.iloc[:, 0].dropna()}
+    leaked = sorted(n for n in people if len(n) > 3 and n in html)
+    assert not leaked, f"the pseudonymized index names {leaked[:5]}"
+    local = [h for h in parse(index).links if not h.startswith("#")]
+    assert all((run.run_dir / h).is_file() for h in local), local
+
+
+def yaml_dump(d: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(d, allow_unicode=True)
+
+
+def test_a_failed_run_leaves_no_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is written with the rest of the run, in the staging folder: a run that fails
+    while writing it is set aside whole, and no run folder with a half-made index appears."""
+    def broken(folder: Path, summary: dict, reports_: list) -> Path:
+        (folder / "index.html").write_text("<html><body>half", encoding="utf-8")
+        raise RuntimeError("index failed")
+
+    monkeypatch.setattr(run_module, "write_index", broken)
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    (books / "00_stub.ipynb").write_text(json.dumps({**FAILING, "cells": FAILING["cells"][:2]}), encoding="utf-8")
+    monkeypatch.setattr(run_module, "notebooks_dir", lambda: books)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="index failed"):
+        run_report("params/default.yaml", out_dir=str(out), progress=lambda _: None)
+    folders = list((out / "sample").iterdir())
+    assert [f.name.endswith("-failed") for f in folders if not f.name.startswith(".")] == [True]
+
+
+# --- the index page from a summary alone (no notebooks run) ------------------------------
+
+from workbench.summary_page import Report, render  # noqa: E402
+
+
+def _visible(html: str) -> str:
+    page = _Page()
+    page.feed(html)
+    return page.visible
+
+
+SUMMARY = {
+    "client": "Acme", "as_of": "2026-11-01", "params": {}, "inputs_changed_during_run": [],
+    "notebooks": {"00_overview": {"customers": 12, "active_customers": 10, "window_days": 365, "new_customers": 1,
+                                  "customers_per_member": 6.0, "team_members": 2, "hours_per_relationship": 3.25}},
+}
+
+
+def test_index_says_what_a_partial_run_cannot_summarise(tmp_path: Path) -> None:
+    for lang, gap, missing in (("en", "This run did not include the report", "Some figures are missing"),
+                               ("fi", "Tähän ajoon ei sisältynyt raporttia", "Osa luvuista puuttuu")):
+        with override(lang):
+            text = _visible(render(tmp_path, SUMMARY, [Report("00_overview", "Overview", "00_overview.html")]))
+            assert text.count(gap) == 3, text  # 01, 02 and 03 were not run
+            assert formatting.number(12) in text and " ".join(formatting.hours(3.25, 1).split()) in text
+            assert missing not in text  # 00's figures are all there
+            # A figure missing from a notebook that ran: its sentence goes, one note says so.
+            partial = {**SUMMARY, "notebooks": {"00_overview": {"customers": 12},
+                                                "02_energy_drain": {"drop_candidates": 3}}}
+            text = _visible(render(tmp_path, partial, []))
+            assert missing in text and text.count(gap) == 2
+
+
+def test_index_reads_the_plans_promises(tmp_path: Path) -> None:
+    summary = {**SUMMARY, "params": {"plan": {"tiers": [{"name": "core", "label_fi": "ydinasiakkaat"}]}},
+               "notebooks": {"03_communication_plan": {"promises": {
+                   "kept_share_required": 0.75, "public_promise_hours": 16.0,
+                   "tiers": {"core": {"target_hours": 4.0, "status": "proposed", "kept_share": 0.5,
+                                      "publish_hours": 16.0}}}}}}
+    with override("fi"):
+        text = _visible(render(tmp_path, summary, []))
+    assert "75 %" in text and "ydinasiakkaat : tavoite, vastaus 4 työtunnin kuluessa" in text
+    assert "julkaise nyt lupaus vastata 16 työtunnin kuluessa" in text and "core" not in text
+    with override("en"):
+        text = _visible(render(tmp_path, summary, []))
+    assert "Publish one promise on the website" in text and "within 16 business hours" in text

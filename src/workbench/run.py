@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import html as htmlmod
 import json
 import logging
 import math
@@ -46,12 +47,13 @@ from .exceptions import DISK_FULL, OutputError, RunError, Stopped
 from . import formatting
 from .history import STAGING_FOLDER, failed_name, new_run_id, prune, staging_name
 from .load import load_portfolio
-from .i18n import override, translate_notebook
+from .i18n import _, override, translate_notebook
 from .lock import ClientLock
 from .metrics import resolve_as_of
 from .params import Params, load_params
 from .privacy import shareable, shareable_params
 from .paths import nearest_existing, notebooks_dir, resolve
+from .summary_page import Report, write_index
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Seconds a kernel may take to start (papermill's default, passed explicitly because the
@@ -92,6 +94,8 @@ class NotebookRun:
     seconds: float
     notebook: Path
     html: Path
+    #: The report's title (its first heading, in the report's language).
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ def run_report(
     --------
     >>> result = run_report("params/default.yaml", out_dir="/tmp/reports")  # doctest: +SKIP
     >>> sorted(p.name for p in result.run_dir.iterdir())  # doctest: +SKIP
-    ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'run.log', 'summary.json']
+    ['00_overview.html', '00_overview.ipynb', 'accounts.csv', 'index.html', 'run.log', 'summary.json']
     """
     started = time.perf_counter()
     params = load_params(params_file, data_dir=data_dir, as_of=as_of, pseudonymize=pseudonymize,
@@ -205,7 +209,8 @@ def run_report(
         lock.release()
     return RunResult(
         run_dir=final,
-        notebooks=[NotebookRun(n.name, n.seconds, final / n.notebook.name, final / n.html.name) for n in done],
+        notebooks=[NotebookRun(n.name, n.seconds, final / n.notebook.name, final / n.html.name, n.title)
+                   for n in done],
         seconds=time.perf_counter() - started,
     )
 
@@ -268,7 +273,7 @@ def _build(
                      params.report.notebook_timeout_seconds)
             html = _export_html(executed, title=f"{title} · {params.client.name} · {formatting.date(day)}")
             secs = time.perf_counter() - t0
-            done.append(NotebookRun(nb.stem, secs, executed, html))
+            done.append(NotebookRun(nb.stem, secs, executed, html, title))
             log.info("%s ok in %.1f s", nb.stem, secs)
             progress(f"[{i}/{len(notebooks)}] {nb.stem:<24} ok  {secs:5.1f} s")
         _assemble(staging, params, portfolio, day, run_id, done, params_file)
@@ -514,17 +519,61 @@ def _errno_in(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+#: Where the offline template leaves room for the table of contents.
+TOC_MARK = "<!--workbench-toc-->"
+_HEADING = re.compile(r'<h([23])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
 def _export_html(executed: Path, title: str) -> Path:
+    """The report without code: figures drawn offline, a link back to the run's
+    ``index.html`` and a table of contents of its h2/h3 headings."""
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
+    nav = {"back_href": "index.html", "back_text": _("Back to the summary"), "toc_title": _("Contents of this report")}
+    body, __ = exporter.from_notebook_node(nb, resources={"workbench_nav": nav})
+    body = body.replace(TOC_MARK, table_of_contents(body), 1)
     html = executed.with_suffix(".html")
     html.write_text(body, encoding="utf-8")
     return html
+
+
+def table_of_contents(body: str) -> str:
+    """A nested list linking the h2 and h3 headings of an exported report (by their ids).
+
+    Examples
+    --------
+    >>> table_of_contents('<h2 id="A">A<a class="anchor-link" href="#A">¶</a></h2><h3 id="b">B &amp; c</h3>')
+    '<ol><li><a href="#A">A</a><ol><li><a href="#b">B &amp; c</a></li></ol></li></ol>'
+    """
+    items: list[tuple[int, str, str]] = []
+    for level, anchor, inner in _HEADING.findall(body):
+        text = htmlmod.unescape(_TAG.sub("", re.sub(r'<a class="anchor-link".*?</a>', "", inner))).strip()
+        if text:
+            items.append((int(level), anchor, text))
+    if not items:
+        return ""
+    out, open_sub = ["<ol>"], False
+    for i, (level, anchor, text) in enumerate(items):
+        link = f'<a href="#{htmlmod.escape(anchor)}">{htmlmod.escape(text, quote=False)}</a>'
+        if level == 3 and i > 0:
+            if not open_sub:
+                out[-1] = out[-1].removesuffix("</li>") + "<ol>"
+                open_sub = True
+            out.append(f"<li>{link}</li>")
+            continue
+        if open_sub:
+            out.append("</ol></li>")
+            open_sub = False
+        out.append(f"<li>{link}</li>")
+    if open_sub:
+        out.append("</ol></li>")
+    out.append("</ol>")
+    return "".join(out)
 
 
 def _assemble(
@@ -536,7 +585,8 @@ def _assemble(
     done: list[NotebookRun],
     params_file: str | Path,
 ) -> None:
-    """Join the notebooks' parts into accounts.csv and summary.json, then drop the parts."""
+    """Join the notebooks' parts into accounts.csv and summary.json, drop the parts, and
+    write the executive summary, index.html (:mod:`workbench.summary_page`)."""
     parts = staging / PARTS
     accounts: pd.DataFrame | None = None
     headlines: dict[str, Any] = {}
@@ -571,3 +621,7 @@ def _assemble(
         json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
     shutil.rmtree(parts, ignore_errors=True)
+    # The executive summary, last: it links the reports and exports now in the folder, and
+    # it is in the staging folder, so a run that fails before the move leaves none.
+    write_index(staging, json.loads((staging / "summary.json").read_text(encoding="utf-8")),
+                [Report(nb.name, nb.title or nb.name, nb.html.name) for nb in done])
