@@ -7,8 +7,12 @@ import math
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from babel.numbers import get_currency_symbol
+from babel.dates import get_day_names
 
+from . import formatting
 from .formatting import money
+from .i18n import _, currency, locale, ngettext
 from .kpis import is_active
 
 #: One colour per channel, the same in every figure.
@@ -198,70 +202,89 @@ def plot_backtest(roc: pd.DataFrame, auc: dict[str, float], by_segment: pd.DataF
 
 # Energy drain (02)
 
-#: How the energy figures colour an account's standing.
+#: How the energy figures colour an account's standing (keys: :data:`workbench.energy.STANDINGS`,
+#: catalogue messages shown through ``_``).
 STANDING_COLORS = {"drop candidate": "#D62728", "kept: protected, young or committed": "#F2A900",
                    "high energy": "#4C78A8", "the rest": "#B8B8B8"}
 
 
-def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | None = None) -> go.Figure:
+def _in_locale(fig: go.Figure) -> go.Figure:
+    """Plotly's own figures (ticks, hover numbers) with the locale's decimal and group marks.
+
+    The energy figures call it; it belongs in :func:`_finish` once every figure is translated.
+    """
+    decimal = formatting.number(0.5, 1)[1]
+    group = formatting.number(1000)[1]
+    return fig.update_layout(separators=decimal + (" " if group == "\u00a0" else group))
+
+
+def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | None = None,
+                       title: str | None = None) -> go.Figure:
     """Energy per account from most to least (bars) and its cumulative share (line).
 
     ``ranked`` is :attr:`workbench.energy.ParetoResult.ranked` (index account id, columns
     ``energy`` and ``cum_share``); the point where the line reaches ``share`` is marked.
+    ``title`` is the headline (:meth:`workbench.energy.ParetoResult.headline`, which says
+    whether the load is concentrated or spread); without it the title names the mark.
     """
     df = ranked.reset_index()
     df["rank"] = range(1, len(df) + 1)
     label = df["account_id"].map(names).fillna(df["account_id"]) if names is not None else df["account_id"]
     k = int((df["cum_share"] < share - 1e-12).sum()) + 1
+    mark = ngettext("{n} account ({accounts}) carries {share}", "{n} accounts ({accounts}) carry {share}", k).format(
+        n=formatting.number(k), accounts=formatting.percent(k / len(df)), share=formatting.percent(share))
     fig = go.Figure([
-        go.Bar(x=df["rank"], y=df["energy"], name="energy per account (h)", marker_color="#4C78A8",
-               customdata=label, hovertemplate="#%{x} %{customdata}: %{y:.1f} energy h<extra></extra>"),
-        go.Scatter(x=df["rank"], y=df["cum_share"], name="cumulative share", yaxis="y2",
+        go.Bar(x=df["rank"], y=df["energy"], name=_("energy per account (h)"), marker_color="#4C78A8",
+               customdata=label, hovertemplate=_("#%{x} %{customdata}: %{y:.1f} energy h") + "<extra></extra>"),
+        go.Scatter(x=df["rank"], y=df["cum_share"], name=_("cumulative share"), yaxis="y2",
                    mode="lines", line=dict(color="#333333"),
-                   hovertemplate="top %{x} accounts: %{y:.0%} of energy<extra></extra>"),
+                   hovertemplate=_("top %{x} accounts: %{y:.0%} of energy") + "<extra></extra>"),
         # The mark is a trace, not add_vline: shapes and their labels misplace on some axes.
         go.Scatter(x=[k, k, 0], y=[0, share, share], yaxis="y2", mode="lines+text",
-                   line=dict(color="#D62728", dash="dash"), name=f"{share:.0%} point",
-                   text=["", f"{k} accounts ({k / len(df):.0%}) carry {share:.0%}", ""],
-                   textposition="top right", hoverinfo="name"),
+                   line=dict(color="#D62728", dash="dash"),
+                   name=_("{share} point").format(share=formatting.percent(share)),
+                   text=["", mark, ""], textposition="top right", hoverinfo="name"),
     ])
     fig.update_layout(
-        xaxis=dict(title="accounts, most energy first"),
-        yaxis=dict(title="energy (weighted hours)"),
-        yaxis2=dict(title="cumulative share of energy", overlaying="y", side="right",
+        xaxis=dict(title=_("accounts, most energy first")),
+        yaxis=dict(title=_("energy (weighted hours)")),
+        yaxis2=dict(title=_("cumulative share of energy"), overlaying="y", side="right",
                     range=[0, 1.02], tickformat=".0%", dtick=0.2, showgrid=False),
         legend=dict(orientation="h", y=1.1), bargap=0,
     )
-    fig = _finish(fig, f"80/20: the {k} accounts that carry {share:.0%} of the energy")
-    return fig.update_layout(margin=dict(_LAYOUT["margin"], r=80))
+    fig = _finish(fig, title or mark)
+    return _in_locale(fig.update_layout(margin=dict(_LAYOUT["margin"], r=80)))
 
 
 def plot_lorenz(lorenz: pd.DataFrame, gini: float) -> go.Figure:
     """Lorenz curve of energy over accounts, with the line of perfect equality."""
     fig = go.Figure([
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="every account the same",
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("every account the same"),
                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
-        go.Scatter(x=lorenz["account_share"], y=lorenz["value_share"], mode="lines", name="energy",
+        go.Scatter(x=lorenz["account_share"], y=lorenz["value_share"], mode="lines", name=_("energy"),
                    fill="tonexty", line=dict(color="#4C78A8"),
-                   hovertemplate="the lightest %{x:.0%} of accounts: %{y:.0%} of energy<extra></extra>"),
+                   hovertemplate=_("the lightest %{x:.0%} of accounts: %{y:.0%} of energy") + "<extra></extra>"),
     ])
-    fig.update_xaxes(title="share of accounts, least energy first", tickformat=".0%", range=[0, 1])
-    fig.update_yaxes(title="share of energy", tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(title=_("share of accounts, least energy first"), tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title=_("share of energy"), tickformat=".0%", range=[0, 1])
     fig.update_layout(legend=dict(orientation="h", y=1.08))
-    return _finish(fig, f"Lorenz curve of energy (Gini {gini:.2f}; 0 = all equal, 1 = one account has all)")
+    return _in_locale(_finish(fig, _("Lorenz curve of energy (Gini {gini}; 0 = all equal, 1 = one account has "
+                                     "all)").format(gini=formatting.number(gini, 2))))
 
 
 def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float, weekdays: tuple[int, ...]) -> go.Figure:
     """Inbound messages by weekday × hour; business hours outlined.
 
-    ``grid`` is :func:`workbench.energy.inbound_heatmap`; ``weekdays`` are ISO numbers of
-    the working days, ``start_hour``/``end_hour`` the business day in local hours.
+    ``grid`` is :func:`workbench.energy.inbound_heatmap` (Monday first); ``weekdays`` are
+    ISO numbers of the working days, ``start_hour``/``end_hour`` the business day in local
+    hours. The weekdays are named in the report's locale.
     """
-    days = list(grid.index)
+    names = get_day_names("abbreviated", locale=locale())
+    days = [names[i] for i in range(len(grid.index))]
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(), x=list(grid.columns), y=list(range(len(days))), colorscale="Blues",
-        colorbar=dict(title="messages"), customdata=[[d] * grid.shape[1] for d in days],
-        hovertemplate="%{customdata} %{x}:00–%{x}:59: %{z} inbound<extra></extra>",
+        colorbar=dict(title=_("messages")), customdata=[[d] * grid.shape[1] for d in days],
+        hovertemplate=_("%{customdata} %{x}:00–%{x}:59: %{z} inbound") + "<extra></extra>",
     ))
     # Business hours as one outline trace per working day (None breaks the line between).
     xs: list[float | None] = []
@@ -272,11 +295,11 @@ def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float,
         xs += [x0, x1, x1, x0, x0, None]
         ys += [y - 0.5, y - 0.5, y + 0.5, y + 0.5, y - 0.5, None]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#D62728", width=2),
-                             name="business hours", hoverinfo="skip", showlegend=True))
+                             name=_("business hours"), hoverinfo="skip", showlegend=True))
     fig.update_yaxes(tickvals=list(range(len(days))), ticktext=days, autorange="reversed", title="")
-    fig.update_xaxes(title="hour of the day (local time)", dtick=2, range=[-0.5, 23.5])
+    fig.update_xaxes(title=_("hour of the day (local time)"), dtick=2, range=[-0.5, 23.5])
     fig.update_layout(legend=dict(orientation="h", y=1.08), plot_bgcolor="white")
-    return _finish(fig, "When customers write: inbound messages by weekday and hour")
+    return _in_locale(_finish(fig, _("When customers write: inbound messages by weekday and hour")))
 
 
 def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share: float,
@@ -287,23 +310,26 @@ def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share:
     """
     label = curve["account_id"].map(names).fillna(curve["account_id"]) if names is not None else curve["account_id"]
     fig = go.Figure([
-        go.Scatter(x=curve["account_share"], y=curve["cum_share"], mode="lines", name="cumulative net value",
+        go.Scatter(x=curve["account_share"], y=curve["cum_share"], mode="lines", name=_("cumulative net value"),
                    line=dict(color="#4C78A8", width=3), customdata=label.fillna(""),
-                   hovertemplate="best %{x:.0%} of accounts (to %{customdata}): %{y:.0%} of profit<extra></extra>"),
-        go.Scatter(x=[0, 1], y=[1, 1], mode="lines", name="total profit (100 %)",
+                   hovertemplate=_("best %{x:.0%} of accounts (to %{customdata}): %{y:.0%} of profit")
+                   + "<extra></extra>"),
+        go.Scatter(x=[0, 1], y=[1, 1], mode="lines",
+                   name=_("total profit ({share})").format(share=formatting.percent(1.0)),
                    line=dict(color="#999999", dash="dot"), hoverinfo="name"),
-        go.Scatter(x=[peak_account_share], y=[peak_share], mode="markers+text", name="peak",
+        go.Scatter(x=[peak_account_share], y=[peak_share], mode="markers+text", name=_("peak"),
                    marker=dict(size=12, color="#D62728"),
-                   text=[f"peak: best {peak_account_share:.0%} earn {peak_share:.0%}"],
+                   text=[_("peak: best {accounts} earn {share}").format(
+                       accounts=formatting.percent(peak_account_share), share=formatting.percent(peak_share))],
                    textposition="top center", hoverinfo="text"),
     ])
     # Room above the peak for its label; below zero when the curve dips under it.
     lo = min(0.0, float(curve["cum_share"].min()))
-    fig.update_xaxes(title="share of accounts, most profitable first", tickformat=".0%", range=[0, 1.01])
-    fig.update_yaxes(title="cumulative net value, share of total profit", tickformat=".0%",
+    fig.update_xaxes(title=_("share of accounts, most profitable first"), tickformat=".0%", range=[0, 1.01])
+    fig.update_yaxes(title=_("cumulative net value, share of total profit"), tickformat=".0%",
                      range=[lo - 0.05, max(peak_share, 1.0) * 1.15])
     fig.update_layout(legend=dict(orientation="h", y=1.08))
-    return _finish(fig, "Whale curve: where the profit is made and given back")
+    return _in_locale(_finish(fig, _("Whale curve: where the profit is made and given back")))
 
 
 def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
@@ -318,44 +344,55 @@ def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
         if d.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=d["energy"], y=d["net_value"], mode="markers", name=f"{standing} ({len(d)})",
+            x=d["energy"], y=d["net_value"], mode="markers",
+            name=_("{standing} ({n})").format(standing=_(standing), n=formatting.number(len(d))),
             marker=dict(color=color, size=9 if standing == "drop candidate" else 7,
                         line=dict(width=0.5, color="white")),
             text=d["hover"], hovertemplate="%{text}<extra></extra>",
         ))
     hi = float(accounts["energy"].max()) if len(accounts) else 1.0
-    fig.add_trace(go.Scatter(x=[0, hi * 1.03], y=[0, 0], mode="lines", name="break-even",
+    fig.add_trace(go.Scatter(x=[0, hi * 1.03], y=[0, 0], mode="lines", name=_("break-even"),
                              line=dict(color="#333333", dash="dot", width=1), hoverinfo="skip"))
-    fig.update_xaxes(title="energy (weighted hours in the window)", rangemode="tozero")
-    fig.update_yaxes(title="net value € (margin − cost to serve)")
+    fig.update_xaxes(title=_("energy (weighted hours in the window)"), rangemode="tozero")
+    fig.update_yaxes(title=_("net value {currency} (margin − cost to serve)").format(currency=_currency_symbol()))
     fig.update_layout(legend=dict(orientation="h", y=1.1))
-    return _finish(fig, "Energy against net value: bottom right is where energy drains")
+    return _in_locale(_finish(fig, _("Energy against net value: bottom right is where energy drains")))
+
+
+def _currency_symbol() -> str:
+    """The symbol of the report's currency (``€``)."""
+    return get_currency_symbol(currency(), locale=locale())
 
 
 def plot_energy_parts(breakdown: pd.DataFrame, parts: dict[str, str], n: int = 20) -> go.Figure:
     """The ``n`` heaviest accounts' energy as stacked named parts (hours).
 
-    ``parts`` maps part columns to plain labels (:data:`workbench.energy.PART_LABELS`).
+    ``parts`` maps part columns to plain labels (:data:`workbench.energy.PART_LABELS`,
+    catalogue messages: they are shown translated).
     """
     top = breakdown.nlargest(n, "energy", keep="first").iloc[::-1]
     label = top["name"] if "name" in top else top["account_id"]
     fig = go.Figure([
-        go.Bar(y=label, x=top[col], name=name, orientation="h",
-               hovertemplate=f"%{{y}}: %{{x:.1f}} h {name}<extra></extra>")
+        go.Bar(y=label, x=top[col], name=_(name), orientation="h",
+               hovertemplate="%{y}: %{x:.1f} h " + _(name) + "<extra></extra>")
         for col, name in parts.items()
     ])
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.08), height=max(420, 22 * n + 120),
-                      xaxis=dict(title="energy (weighted hours)"))
+                      xaxis=dict(title=_("energy (weighted hours)")))
     fig.update_yaxes(title="")
-    return fig.update_layout(title=f"What the {n} heaviest accounts' energy is made of",
-                             template="plotly_white", margin=_LAYOUT["margin"])
+    fig.update_layout(title=ngettext("What the heaviest account's energy is made of",
+                                     "What the {n} heaviest accounts' energy is made of", n).format(n=n),
+                      template="plotly_white", margin=_LAYOUT["margin"])
+    return _in_locale(fig)
 
 
 def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of_hours: float, n: int) -> go.Figure:
     """Portfolio margin before and after letting ``n`` accounts go, as a waterfall."""
     after = portfolio_margin - margin_lost + value_of_hours
     fig = go.Figure(go.Waterfall(
-        x=["margin today", f"margin of the {n} lost", "freed hours put to work", "margin after"],
+        x=[_("margin today"),
+           ngettext("margin of the account lost", "margin of the {n} lost", n).format(n=n),
+           _("freed hours put to work"), _("margin after")],
         y=[portfolio_margin, -margin_lost, value_of_hours, after],
         measure=["absolute", "relative", "relative", "total"],
         text=[money(v) for v in (portfolio_margin, -margin_lost, value_of_hours, after)],
@@ -363,9 +400,11 @@ def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of
         decreasing=dict(marker_color="#D62728"), increasing=dict(marker_color="#54A24B"),
         totals=dict(marker_color="#4C78A8"),
     ))
-    fig.update_yaxes(title="margin € in the window", rangemode="tozero")
+    fig.update_yaxes(title=_("margin {currency} in the window").format(currency=_currency_symbol()),
+                     rangemode="tozero")
     fig.update_layout(showlegend=False)
-    return _finish(fig, f"What-if: letting the {n} candidates go")
+    return _in_locale(_finish(fig, ngettext("What-if: letting the candidate go",
+                                            "What-if: letting the {n} candidates go", n).format(n=n)))
 
 
 # Communication plan (03)
