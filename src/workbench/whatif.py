@@ -43,8 +43,6 @@ SCENARIOS = ("low", "base", "high")
 #: The options, in the order the report shows them.
 #: The names are catalogue messages: the report shows them through :func:`workbench.i18n._`.
 OPTIONS = (N_("let them go"), N_("raise to break-even price"), N_("lower-touch tier"), N_("response-time policy"))
-#: How the report names the scenarios.
-SCENARIO_LABELS = {"low": N_("low"), "base": N_("base"), "high": N_("high")}
 _BY = "account_id"
 #: The new-customer window is cut into this many equal periods to see how the pace varies.
 _PERIODS = 4
