@@ -552,7 +552,7 @@ def test_without_a_team_table_the_likely_cause_is_a_larger_team() -> None:
     flag = energy_drain(p, account_metrics(p, Params(), as_of=dt.date(2025, 6, 9)), Params()).log_check
     assert flag is not None and not flag.team_known
     assert flag.causes == ("team", "minutes")
-    assert "the team may be larger than one person" in flag.sentence()
+    assert "(1) The team may be larger than one person" in flag.sentence()
     assert "one person's practical capacity" in flag.sentence()
 
 

@@ -369,7 +369,7 @@ class ImplausibleLog:
         The contact log implies more contact than the team has time for: 12,000 contacts, 3,100 h = 258% of the
         team's practical capacity over the same 91 days. That cannot all be contact, so the unused capacity is
         not shown, and every figure built on contact time (effort, energy, cost to serve) is inflated. The likely
-        cause: the log probably records events (status updates of tickets), not contacts: it has 6.2 rows per
+        cause: The log probably records events (status updates of tickets), not contacts: it has 6.2 rows per
         ticket. Count one contact per ticket (the contact log's table, data.tables.interactions in the params
         file).
         """
@@ -386,6 +386,8 @@ class ImplausibleLog:
                  _("That cannot all be contact, so the unused capacity is not shown, and every figure built on "
                    "contact time (effort, energy, cost to serve) is inflated.")]
         causes = [self._cause(c) for c in (self.causes or CAUSES)]
+        if len(causes) > 1:  # numbered, so that each cause reads as its own sentences
+            causes = [f"({i}) {c}" for i, c in enumerate(causes, 1)]
         if self.causes:
             parts.append(ngettext("The likely cause: {causes}", "The likely causes, most telling first: {causes}",
                                   len(causes)).format(causes=" ".join(causes)))
@@ -398,30 +400,30 @@ class ImplausibleLog:
                        "params file).")
         if cause == "events":
             if self.rows_per_thread is not None and self.rows_per_thread > _ROWS_PER_THREAD:
-                why = _("the log probably records events (status updates of tickets), not contacts: it has "
+                why = _("The log probably records events (status updates of tickets), not contacts: it has "
                         "{rows} rows per ticket.").format(rows=number(self.rows_per_thread, 1))
             elif self.same_minute_share > _SAME_MINUTE_SHARE:
-                why = _("the log probably records events (status updates of tickets), not contacts: {share} of "
+                why = _("The log probably records events (status updates of tickets), not contacts: {share} of "
                         "its rows repeat another row of the same customer in the same minute.").format(
                     share=percent(self.same_minute_share))
             else:
-                why = _("the log may record events (status updates of tickets), not contacts.")
+                why = _("The log may record events (status updates of tickets), not contacts.")
             return f"{why} {fix_events}"
         if cause == "minutes":
-            return _("the minutes per contact may be too high: {share} of the contacts have no minutes in the log "
+            return _("The minutes per contact may be too high: {share} of the contacts have no minutes in the log "
                      "and take the per-channel estimate of the params file, {minutes} a contact on average; "
                      "lower the estimates if this client's contacts are shorter.").format(
                 share=percent(self.estimated_share), minutes=number(self.minutes_per_contact, 1, "min"))
         if not self.team_known:
-            return _("the team may be larger than one person: add a team table with each member's weekly hours.")
+            return _("The team may be larger than one person: add a team table with each member's weekly hours.")
         if self.unlisted:
             return ngettext(
-                "the team table misses people: {n} person handled contacts in the log but is not in it "
+                "The team table misses people: {n} person handled contacts in the log but is not in it "
                 "({names}); add them with their weekly hours.",
-                "the team table misses people: {n} people handled contacts in the log but are not in it "
+                "The team table misses people: {n} people handled contacts in the log but are not in it "
                 "({names}); add them with their weekly hours.", len(self.unlisted)).format(
                 n=number(len(self.unlisted)), names=", ".join(self.unlisted[:5]))
-        return _("the team table may miss people: check that everyone who handles customers is in it, with "
+        return _("The team table may miss people: check that everyone who handles customers is in it, with "
                  "their weekly hours.")
 
     def as_dict(self) -> dict[str, Any]:
