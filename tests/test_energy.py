@@ -515,6 +515,8 @@ def test_a_log_beyond_the_teams_capacity_is_flagged_with_its_causes() -> None:
     # The capacity table says the log is implausible instead of showing what is left over.
     table = capacity_table(d.rates, flag)
     assert "not known" in table["value"].iloc[-1] and "more than the team has" in table["value"].iloc[-2]
+    # The log covers five weeks of the year: its share is of those weeks' capacity, as the check says.
+    assert f"(267% of the practical capacity of the {flag.days} days the log covers)" in table["value"].iloc[-2]
     assert not table["value"].str.contains("\u2212|-").any()
     assert d.headline()["implausible_log"]["causes"] == ["events", "team", "minutes"]
     with override("fi"):

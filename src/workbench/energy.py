@@ -299,6 +299,12 @@ def capacity_table(rates: CostRates, check: ImplausibleLog | None = None) -> pd.
     if not known:
         contact = _("unknown: there is no contact log")
         unused = _("unknown")
+    elif implausible and check is not None and check.days < rates.window_days:
+        # The log covers part of the window: its share of the capacity of those days.
+        contact = _("{hours} ({share} of the practical capacity of the {days} days the log covers): more than the "
+                    "team has, so not contacts").format(hours=formatting.hours(rates.contact_hours),
+                                                       share=percent(check.share), days=number(check.days))
+        unused = _("not known: the contact log holds more hours than the team has (see the check)")
     elif implausible:
         contact = _("{hours} ({share} of practical capacity): more than the team has, so not contacts").format(
             hours=formatting.hours(rates.contact_hours), share=percent(rates.contact_share))
