@@ -80,7 +80,7 @@ def test_names_have_finnish_and_no_word_means_two_things() -> None:
 
 
 def test_drivers_and_the_account_sentence_read_finnish(sample: wb.Analysis) -> None:
-    scores, metrics = sample.scores, sample.metrics
+    scores = sample.scores
     with override("fi"):
         shown = {d: describe_drivers(d) for d in scores["drivers"].unique()}
         for english, finnish in shown.items():

@@ -16,24 +16,29 @@ from conftest import log
 from workbench import Params, ParamsError, Portfolio, load_params, start
 from workbench.commitment import commitment_scores
 from workbench.weighting import fit_weights
+from workbench import plots
 from workbench.energy import (
     PARTS,
+    TOP_SHARE,
     EnergyDrain,
+    capacity_table,
+    candidate_view,
     cost_rates,
     drop_candidates,
-    energy_breakdown,
     energy_drain,
     energy_events,
     gini,
     inbound_heatmap,
     pareto,
     team_load,
+    team_view,
     whale_curve,
 )
+from workbench.i18n import override, translations
 from workbench.load import read_table
 from workbench.metrics import account_metrics
 from workbench.params import TableSource
-from workbench.paths import repo_root
+from workbench.paths import notebooks_dir, repo_root
 from workbench.whatif import SCENARIOS, what_if
 
 AS_OF = dt.date(2025, 7, 1)
@@ -211,7 +216,10 @@ def test_whale_curve_peak(values: list[float]) -> None:
 
 def test_whale_sentence() -> None:
     w = whale_curve(pd.Series([300.0, 200.0, 100.0, -100.0, -200.0]))
-    assert w.sentence() == "The best 60 % of accounts earn 200 % of the profit; the rest give 100 % of it back."
+    assert w.sentence() == "The best 60% of accounts earn 200% of the profit; the rest give 100% of it back."
+    with override("fi"):
+        assert w.sentence() == ("Kannattavimmat 60\u00a0% asiakkaista tuottavat 200\u00a0% voitosta; loput antavat "
+                                "siitä 100\u00a0% takaisin.")
 
 
 def test_what_if_sums_are_consistent(sample: tuple[EnergyDrain, pd.DataFrame]) -> None:
@@ -401,3 +409,183 @@ def test_drop_candidates_generalise_to_an_independent_generator(seed: int, n: in
     precision, recall = len(got & want) / max(len(got), 1), len(got & want) / len(want)
     assert precision >= 0.9 and recall >= 0.9, (precision, recall)
     assert not got & set(t.index[t["busy_profitable"] | t["new"]])
+
+
+# --------------------------------------------------------------------------- the 80/20 says what is true
+
+
+def test_a_concentrated_load_is_called_an_80_20() -> None:
+    # 2 of 10 accounts carry 80 %: the 80/20 exactly.
+    p = pareto(pd.Series([50.0, 30.0] + [2.5] * 8, index=[f"A{i}" for i in range(10)]), 0.8)
+    assert (p.n, p.account_share, p.concentrated) == (2, 0.2, True)
+    assert p.headline() == "80/20: 2 accounts (20%) carry 80% of the energy"
+    assert p.sentence().startswith("**The load is concentrated:** 2 accounts, 20% of all, carry 80% of the energy")
+    assert "the top 10% of accounts (1) carry 50%" in p.sentence()
+    with override("fi"):
+        assert p.headline() == "80/20: 2 asiakasta (20\u00a0%) vie 80\u00a0% energiasta"
+
+
+def test_a_spread_load_says_so_with_what_the_top_tenth_carries() -> None:
+    # Energies 20, 19, …, 1: 80 % of the energy takes 12 of the 20 accounts (60 %).
+    p = pareto(pd.Series(np.arange(20, 0, -1, dtype=float), index=[f"A{i:02d}" for i in range(20)]), 0.8)
+    assert (p.n, p.account_share, p.concentrated) == (12, 0.6, False)
+    assert (p.top_accounts, p.top_energy_share) == (2, pytest.approx(39 / 210))
+    assert p.headline() == "The load is spread: the top 10% of accounts carry 19% of the energy"
+    text = p.sentence()
+    assert text.startswith("**The load is spread:** the top 10% of accounts (2) carry 19% of the energy")
+    assert "80% of the energy takes 12 accounts, 60% of them" in text
+    assert "an 80/20 would carry 80% of the energy in 20% of the accounts or fewer" in text
+    assert "80/20:" not in text
+    with override("fi"):
+        assert p.headline().startswith("Kuormitus jakautuu laajalle: suurimmat 10\u00a0% asiakkaista vievät 19\u00a0%")
+
+
+@given(energies, st.floats(0.5, 0.95))
+@settings(max_examples=200, deadline=None)
+def test_the_headline_calls_it_80_20_only_when_it_is(values: list[float], share: float) -> None:
+    e = pd.Series(values, index=[f"A{i:03d}" for i in range(len(values))])
+    p = pareto(e, share)
+    assert p.concentrated == (p.n > 0 and p.account_share <= 1 - share + 1e-12)
+    assert p.headline().startswith("80/20:") == p.concentrated
+    if e.sum() > 0:
+        k = int(np.ceil(TOP_SHARE * len(e) - 1e-9))
+        assert p.top_accounts == k
+        assert p.top_energy_share == pytest.approx(e.nlargest(k).sum() / e.sum())
+        # The heaviest tenth carries at least its own share of the load.
+        assert p.top_energy_share >= k / len(e) - 1e-9
+
+
+def test_the_sample_headline_is_what_the_data_shows(sample: tuple[EnergyDrain, pd.DataFrame]) -> None:
+    d, _ = sample
+    p, energy = d.pareto, d.breakdown["energy"]
+    # The sample's Pareto set is near half the accounts: not an 80/20, and the headline says so.
+    assert p.account_share > 1 - p.share and not p.concentrated
+    top = energy.nlargest(int(np.ceil(0.1 * len(energy))))
+    assert p.top_energy_share == pytest.approx(top.sum() / energy.sum())
+    assert p.headline() == (f"The load is spread: the top 10% of accounts carry "
+                            f"{round(100 * p.top_energy_share)}% of the energy")
+    fig = plots.plot_energy_pareto(p.ranked, p.share, title=p.headline())
+    assert fig.layout.title.text == p.headline()
+    h = d.headline()["pareto"]
+    assert h["concentrated"] is False and h["top_accounts"] == len(top) and h["headline"] == p.headline()
+
+
+# --------------------------------------------------------------------------- a log the team cannot have made
+
+
+def ticket_log(weeks: int = 4, tickets_a_day: int = 8, rows_per_ticket: int = 10) -> Portfolio:
+    """One person's help desk whose log writes a row per status update of a ticket.
+
+    Every working day ``tickets_a_day`` tickets of ``rows_per_ticket`` rows each, a few
+    minutes apart, handled by Aino (in the team table) and Ville (not in it). Each row is
+    costed as a ticket contact by the time equation (15 minutes): 20 hours a day.
+    """
+    rows, handlers = [], []
+    start = pd.Timestamp("2025-06-02 08:00")
+    for day in range(7 * weeks):
+        d = start + pd.Timedelta(days=day)
+        if d.day_of_week >= 5:
+            continue
+        for t in range(tickets_a_day):
+            for r in range(rows_per_ticket):
+                ts = d + pd.Timedelta(minutes=50 * t + 3 * r)
+                rows.append((f"C{t % 4}", ts.strftime("%Y-%m-%d %H:%M"), "ticket", "in" if r == 0 else "out",
+                             None, f"{day}-{t}"))
+                handlers.append("Aino" if t % 2 else "Ville")
+    interactions = log(rows).assign(handled_by=handlers)
+    accounts = pd.DataFrame({"account_id": [f"C{i}" for i in range(4)], "name": [f"Cee {i} Oy" for i in range(4)]})
+    team = pd.DataFrame({"member": ["Aino"], "hours_per_week": [37.5], "cost_per_hour": [50.0]})
+    return Portfolio(accounts=accounts, interactions=interactions, team=team)
+
+
+def test_a_log_beyond_the_teams_capacity_is_flagged_with_its_causes() -> None:
+    p = ticket_log()
+    d = energy_drain(p, account_metrics(p, Params(), as_of=AS_OF), Params())
+    flag = d.log_check
+    assert flag is not None and flag.share > 1 and flag.team_known
+    # Each ticket is ten rows, Ville handled half of them without being in the team table,
+    # and no row records its minutes: all three causes, the events first.
+    assert flag.causes == ("events", "team", "minutes")
+    assert flag.rows_per_thread == pytest.approx(10.0) and flag.unlisted == ("Ville",)
+    text = flag.sentence()
+    assert "probably records events (status updates of tickets), not contacts: it has 10.0 rows per ticket" in text
+    assert "1 person handled contacts in the log but is not in it (Ville)" in text
+    assert "unused capacity is not shown" in text
+    # The capacity table says the log is implausible instead of showing what is left over.
+    table = capacity_table(d.rates, flag)
+    assert "not known" in table["value"].iloc[-1] and "more than the team has" in table["value"].iloc[-2]
+    # The log covers five weeks of the year: its share is of those weeks' capacity, as the check says.
+    assert f"(267% of the practical capacity of the {flag.days} days the log covers)" in table["value"].iloc[-2]
+    assert not table["value"].str.contains("\u2212|-").any()
+    assert d.headline()["implausible_log"]["causes"] == ["events", "team", "minutes"]
+    with override("fi"):
+        fi = flag.sentence()
+        assert "tikettien tilapäivityksiä" in fi and "10,0 riviä tikettiä kohden" in fi and "Ville" in fi
+        assert "ei tiedossa" in capacity_table(d.rates, flag)["value"].iloc[-1]
+    for english in (" the ", "contact", "capacity", "status"):
+        assert english not in fi, english
+
+
+def test_the_issues_ticket_log_shows_no_negative_capacity() -> None:
+    """The issue's case: a ticket log of 26 366 contact hours against one person's year
+    (no team table), 1 685 % of practical capacity. Unused capacity was −24 801 h."""
+    rates = cost_rates(None, Params(), contact_hours=26366.0, window_days=365)
+    assert rates.unused_hours < 0  # the arithmetic, which the table must not show
+    table = capacity_table(rates)
+    assert table["value"].iloc[-2].startswith("26,366\u00a0h (1,685% of practical capacity)")
+    assert table["value"].iloc[-1].startswith("not known")
+    assert not table["value"].str.contains("\u2212").any()
+
+
+def test_a_plausible_log_shows_its_unused_capacity(tiny: Portfolio) -> None:
+    d = tiny_drain(tiny)
+    assert d.log_check is None
+    table = capacity_table(d.rates, d.log_check)
+    assert table["value"].iloc[-1].endswith(f"= {__import__('workbench').formatting.money(d.rates.unused_cost)}")
+    assert d.rates.unused_hours > 0
+
+
+def test_without_a_team_table_the_likely_cause_is_a_larger_team() -> None:
+    # One row per ticket, 28 a day: 7 hours of tickets a working day, more than one person's
+    # 30 practical hours a week, and nothing in the log looks like events.
+    p = ticket_log(weeks=1, tickets_a_day=28, rows_per_ticket=1)
+    p = Portfolio(accounts=p.accounts, interactions=p.interactions)
+    flag = energy_drain(p, account_metrics(p, Params(), as_of=dt.date(2025, 6, 9)), Params()).log_check
+    assert flag is not None and not flag.team_known
+    assert flag.causes == ("team", "minutes")
+    assert "(1) The team may be larger than one person" in flag.sentence()
+    assert "one person's practical capacity" in flag.sentence()
+
+
+# --------------------------------------------------------------------------- for people, in Finnish
+
+
+def test_tables_for_people_in_finnish(sample: tuple[EnergyDrain, pd.DataFrame]) -> None:
+    d, _ = sample
+    a = start("params/default.yaml")
+    with override("fi"):
+        decisions = drop_candidates(d.breakdown, d.pareto.accounts, a.params,
+                                    a.scores.set_index("account_id")["committed"], hour_cost=d.rates.rate_per_hour)
+        fi = EnergyDrain(**{**d.__dict__, "decisions": decisions})
+        cand = candidate_view(fi).data
+        team = team_view(d.events, a.metrics, a.portfolio.team).data
+    assert cand.columns.tolist() == ["Asiakas", "Energia", "Myynti", "Palvelukustannus", "Nettoarvo", "Miksi ehdokas"]
+    assert len(cand) == min(20, len(d.candidates))
+    assert cand["Miksi ehdokas"].str.contains("palvelukustannuksen jälkeen").all()
+    assert "Tiimin jäsen" in team.columns and "yrittäjä" in team["Rooli"].tolist()
+    for frame in (cand, team):
+        cells = [str(v) for v in frame.to_numpy().ravel()]
+        assert not [v for v in cells if v in ("nan", "None", "True", "False", "<NA>") or v.endswith(".0")]
+        assert not [v for v in cells if "after serving cost" in v or "chaser" in v]
+
+
+def test_every_markdown_cell_of_02_has_its_finnish() -> None:
+    import nbformat
+
+    nb = nbformat.read(notebooks_dir() / "02_energy_drain.ipynb", as_version=4)
+    table = translations("fi")
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text = cell.source.strip()
+            assert table.gettext(text) != text, text[:60]
+            assert "`" not in text, text[:60]  # no params names in backticks

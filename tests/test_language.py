@@ -28,7 +28,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest

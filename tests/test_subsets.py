@@ -183,6 +183,8 @@ def _text(value: object) -> str:
     data = getattr(value, "data", None)
     if isinstance(data, str):  # IPython.display.Markdown
         return data
+    if isinstance(data, pd.DataFrame):  # a table for people (a Styler): the text it shows
+        return data.to_string()
     return value.to_string() if isinstance(value, pd.DataFrame) else type(value).__name__
 
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from workbench import Params, ParamsError, load_params
 from workbench.params import Energy, Kpis
-from workbench.whatif import SCENARIOS, Refill, WhatIf, options_table, refill_evidence, what_if
+from workbench.i18n import override
+from workbench.whatif import SCENARIOS, Refill, WhatIf, options_table, options_view, refill_evidence, what_if
 
 HOUR = 50.0  # what an hour of practical capacity costs in the constructed cases
 
@@ -195,20 +196,23 @@ def test_scenarios_are_ordered(accounts: list[tuple[int, float]], days: int, fre
 
 
 def _money(text: str) -> float:
-    return float(text.replace("\u2212", "-").replace("\u00a0", "").replace("+", ""))
+    """A money figure as the report writes it (``−€1,240``, ``+1 240 €``) back to a number."""
+    for mark in ("€", ",", "\u00a0", "+", " "):
+        text = text.replace(mark, "")
+    return float(text.replace("\u2212", "-"))
 
 
 @pytest.mark.parametrize("refill", [demand(5.0, 10.0, 40.0), NOTHING, fixed(1.0), demand(0.0, 2.0, 3.0)])
 @pytest.mark.parametrize("margin", [300.0, 900.0, 1500.0])
 def test_sentence_agrees_with_the_table(refill: Refill, margin: float) -> None:
     w = what_if(breakdown([margin, 1000.0], [20.0, 10.0]), ["a"], Params(), hour_cost=HOUR, refill=refill)
-    text = w.sentence()  # figures keep their no-break spaces: a plain space ends a figure
+    text = w.sentence()
     base = float(w.option("let them go")["net_base"])
-    said = re.search(r"letting go (gains|loses) ([\d\u00a0]+)\u00a0€", text)
+    said = re.search(r"letting go (gains|loses) (€[\d,]+)", text)
     assert said, text
     assert (said.group(1) == "gains") == (base > 0)
     assert _money(said.group(2)) == pytest.approx(abs(base), abs=0.5)
-    lo, hi = re.search(r"\(from ([^ ]+)\u00a0€ to ([^ ]+)\u00a0€\)", text).groups()
+    lo, hi = re.search(r"\(from ([^ ]+) to ([^ ]+)\)", text).groups()
     assert _money(lo) == pytest.approx(nets(w, "let them go")[0], abs=0.5)
     assert _money(hi) == pytest.approx(nets(w, "let them go")[2], abs=0.5)
     best = re.search(r"“(.+)” does most", text).group(1)
@@ -217,7 +221,41 @@ def test_sentence_agrees_with_the_table(refill: Refill, margin: float) -> None:
     if margin / 1000 > 1:
         assert "does not pay even if every freed hour is sold again" in text
     else:
-        assert f"It pays as soon as **{margin / 10:.0f}\u00a0%**" in text
+        assert f"It pays as soon as **{margin / 10:.0f}%**" in text
+
+
+@pytest.mark.parametrize("margin", [300.0, 1500.0])
+def test_the_finnish_sentence_says_the_same(margin: float) -> None:
+    """In Finnish the figures are the same, written as Finns write them, and the option the
+    sentence names is the one the Finnish table names."""
+    w = what_if(breakdown([margin, 1000.0], [20.0, 10.0]), ["a"], Params(), hour_cost=HOUR,
+                refill=demand(5.0, 10.0, 40.0))
+    with override("fi"):
+        text = w.sentence()
+        table = options_view(w).data
+    base = float(w.option("let them go")["net_base"])
+    said = re.search(r"luopuminen (kasvattaa|pienentää) katetta ([\d\u00a0]+\u00a0€)", text)
+    assert said, text
+    assert (said.group(1) == "kasvattaa") == (base > 0)
+    assert _money(said.group(2)) == pytest.approx(abs(base), abs=0.5)
+    best = re.search(r"”(.+)” parantaa", text).group(1)
+    assert best in table["Vaihtoehto"].tolist()
+    for english in ("letting go", "margin", "hours", "candidate", " the "):
+        assert english not in text, english
+
+
+def test_the_options_view_is_for_people() -> None:
+    w = what_if(breakdown([300.0, 1000.0], [20.0, 10.0]), ["a"], Params(), hour_cost=HOUR,
+                refill=demand(5.0, 10.0, 40.0))
+    shown = options_view(w).data
+    assert shown.columns[0] == "Option" and "net_base" not in shown.columns
+    assert shown.iloc[0].tolist()[-3:] == ["−€50", "€200", "€700"]
+    with override("fi"):
+        fi = options_view(w).data
+    assert fi.columns.tolist()[:3] == ["Vaihtoehto", "Myynnin muutos", "Katteen muutos"]
+    assert fi.iloc[0, 0] == "luovu niistä" and fi.iloc[0, -3] == "−50\u00a0€"
+    cells = [str(v) for v in fi.to_numpy().ravel()]
+    assert not any(v in ("nan", "None", "True", "False") or v.endswith(".0") for v in cells)
 
 
 def test_an_implausible_price_is_called_so() -> None:

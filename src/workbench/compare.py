@@ -1053,7 +1053,7 @@ def since_markdown(analysis: Analysis, kpis: RelationshipKpis) -> str:
 
 def _current(analysis: Analysis, kpis: RelationshipKpis) -> Snapshot:
     """This run as its record will show it, computed as notebooks 01 to 03 compute it."""
-    from . import commitment, energy, plan
+    from . import energy, plan
     from .privacy import shareable_params
 
     a = analysis

@@ -29,12 +29,16 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
-from .formatting import money, number, plural
+from . import formatting
+from .formatting import money, number, percent
+from .i18n import N_, _, ngettext
 from .kpis import is_dissatisfied
 from .metrics import Coverage, Engine, coverage, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
+from .tables import present
 from .whatif import WhatIf, refill_evidence, what_if
 
 #: The named parts of energy, in hours; ``energy`` is their sum.
@@ -46,18 +50,34 @@ PARTS = (
     "energy_complaints",
     "energy_long_threads",
 )
-#: Plain names of the parts, for tables and figures.
+#: Plain names of the parts, for tables and figures (catalogue messages: show them
+#: through :func:`workbench.i18n._`, or take :func:`part_labels`).
 PART_LABELS = {
-    "energy_effort": "contact time",
-    "energy_after_hours": "after hours (working days)",
-    "energy_off_day": "weekends and holidays",
-    "energy_chasers": "chasers",
-    "energy_complaints": "complaints",
-    "energy_long_threads": "long threads",
+    "energy_effort": N_("contact time"),
+    "energy_after_hours": N_("after hours (working days)"),
+    "energy_off_day": N_("weekends and holidays"),
+    "energy_chasers": N_("chasers"),
+    "energy_complaints": N_("complaints"),
+    "energy_long_threads": N_("long threads"),
 }
+#: The share of accounts whose load the 80/20 headline always states ("the top 10 %").
+TOP_SHARE = 0.1
 _BY = "account_id"
 _ORDER = ["ts", "seq"]
-_UNKNOWN_MEMBER = "(not recorded)"
+_UNKNOWN_MEMBER = N_("(not recorded)")
+
+
+def part_labels() -> dict[str, str]:
+    """:data:`PART_LABELS` in the report's language.
+
+    Examples
+    --------
+    >>> from workbench.i18n import override
+    >>> with override("fi"):
+    ...     part_labels()["energy_chasers"]
+    'muistutusviestit'
+    """
+    return {k: _(v) for k, v in PART_LABELS.items()}
 
 
 # --------------------------------------------------------------------------- events
@@ -138,7 +158,7 @@ def energy_events(
     df["prev_run_began"] = df["prev_run_began"].astype("Int64")
     df["response_hours"] = df["response_hours"].astype("float64")
     df["effort_minutes"] = df["effort_minutes"].astype("float64")
-    df["handled_by"] = df["handled_by"].astype("object").where(df["handled_by"].notna(), _UNKNOWN_MEMBER)
+    df["handled_by"] = df["handled_by"].astype("object").where(df["handled_by"].notna(), _(_UNKNOWN_MEMBER))
     return _event_parts(df, params)
 
 
@@ -258,34 +278,74 @@ def _column(df: pd.DataFrame, col: str, default: float) -> pd.Series:
     return df[col].astype("float64").fillna(default)
 
 
-def capacity_table(rates: CostRates) -> pd.DataFrame:
+def capacity_table(rates: CostRates, check: ImplausibleLog | None = None) -> pd.DataFrame:
     """The costing as a table for people: paid, practical, contact and unused hours.
 
+    ``figure`` names each line and ``value`` writes it, both in the report's language.
     Without a contact log (``contact_hours`` missing) contact and unused hours are unknown,
-    and say so rather than showing the whole capacity as unused.
+    and say so rather than showing the whole capacity as unused. A log that holds more
+    contact than the team's practical capacity (``check``, :func:`implausible_log`, or
+    more contact hours than practical hours in the window) cannot be contacts: its hours
+    are marked as implausible and the unused capacity is not shown, never as a negative.
+
+    Examples
+    --------
+    >>> r = cost_rates(None, Params(), contact_hours=5000.0, window_days=364)
+    >>> capacity_table(r)["value"].iloc[-1]
+    'not known: the contact log holds more hours than the team has (see the check)'
     """
     known = not np.isnan(rates.contact_hours)
+    implausible = known and (check is not None or rates.contact_hours > rates.practical_hours)
+    if not known:
+        contact = _("unknown: there is no contact log")
+        unused = _("unknown")
+    elif implausible and check is not None and check.days < rates.window_days:
+        # The log covers part of the window: its share of the capacity of those days.
+        contact = _("{hours} ({share} of the practical capacity of the {days} days the log covers): more than the "
+                    "team has, so not contacts").format(hours=formatting.hours(rates.contact_hours),
+                                                       share=percent(check.share), days=number(check.days))
+        unused = _("not known: the contact log holds more hours than the team has (see the check)")
+    elif implausible:
+        contact = _("{hours} ({share} of practical capacity): more than the team has, so not contacts").format(
+            hours=formatting.hours(rates.contact_hours), share=percent(rates.contact_share))
+        unused = _("not known: the contact log holds more hours than the team has (see the check)")
+    else:
+        contact = _("{hours} ({share} of practical capacity)").format(
+            hours=formatting.hours(rates.contact_hours), share=percent(rates.contact_share))
+        unused = _("{hours} = {cost}").format(hours=formatting.hours(rates.unused_hours),
+                                             cost=money(rates.unused_cost))
     rows = [
-        ("Paid hours in the window", f"{number(rates.paid_hours)} h"),
-        ("Practical capacity", f"{number(rates.practical_hours)} h"),
-        ("Cost of the team's capacity", money(rates.cost)),
-        ("Cost per hour of practical capacity", money(rates.rate_per_hour, digits=2)),
-        ("Customer contact in the log",
-         f"{number(rates.contact_hours)} h ({rates.contact_share:.0%} of practical capacity)" if known
-         else "unknown: there is no contact log"),
-        ("Capacity customer contact leaves unused (production, admin, idle)",
-         f"{number(rates.unused_hours)} h = {money(rates.unused_cost)}" if known else "unknown"),
+        (_("Paid hours in the window"), formatting.hours(rates.paid_hours)),
+        (_("Practical capacity"), formatting.hours(rates.practical_hours)),
+        (_("Cost of the team's capacity"), money(rates.cost)),
+        (_("Cost per hour of practical capacity"), money(rates.rate_per_hour, digits=2)),
+        (_("Customer contact in the log"), contact),
+        (_("Capacity customer contact leaves unused (production, admin, idle)"), unused),
     ]
-    return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
+    return pd.DataFrame(rows, columns=["figure", "value"])
+
+
+#: The likely causes of a contact log that exceeds the team's capacity, in the order the
+#: report names them: what the log's own rows show (:func:`implausible_log`).
+CAUSES = ("events", "minutes", "team")
 
 
 @dataclass(frozen=True)
 class ImplausibleLog:
     """A contact log implying more contact hours than the team has practical hours for.
 
-    The likely cause is an event log read as contacts: a ticket system writes a row for
-    every status update, and each row then counts as minutes of contact. Without a team
-    table the capacity is the one person the params assume, so a larger team is as likely.
+    The causes, each with the figure that points to it (``causes`` holds those the data
+    points to, most telling first; none pointed to: all three are named as possible):
+
+    - ``events``: the log records events, not contacts. A ticket system writes a row for
+      every status update, and each row then counts as minutes of contact. Shown by many
+      rows per ticket (``rows_per_thread``) or rows repeated at the same minute
+      (``same_minute_share``).
+    - ``minutes``: the per-channel minutes the params assume for contacts the log records
+      no minutes of are too high for this client (``estimated_share`` of the contacts take
+      them, ``minutes_per_contact`` on average).
+    - ``team``: the team table misses people (``unlisted`` people handled contacts but are
+      not in it), or there is no team table and the capacity is one person's.
     """
 
     contacts: int
@@ -293,6 +353,12 @@ class ImplausibleLog:
     practical_hours: float
     days: int
     team_known: bool = True
+    causes: tuple[str, ...] = ()
+    rows_per_thread: float | None = None
+    same_minute_share: float = 0.0
+    estimated_share: float = 0.0
+    minutes_per_contact: float = 0.0
+    unlisted: tuple[str, ...] = ()
 
     @property
     def share(self) -> float:
@@ -300,34 +366,92 @@ class ImplausibleLog:
         return self.contact_hours / self.practical_hours
 
     def sentence(self) -> str:
-        """The warning for the report, with the fix.
+        """The warning for the report (one paragraph), with the likely causes and their fixes.
 
         Examples
         --------
-        >>> print(ImplausibleLog(12000, 3100.0, 1200.0, 91).sentence().replace("\\xa0", " "))
-        The contact log implies more contact than the team has time for: the log probably records events (status updates of tickets), not contacts: 12 000 contacts, 3 100 h = 258 % of the team's practical capacity over the same 91 days. If so, every figure built on contact time (effort, energy, cost to serve) is inflated. See data.tables.interactions in the params file to count one contact per ticket (contacts: per_thread: true).
+        >>> print(ImplausibleLog(12000, 3100.0, 1200.0, 91, causes=("events",), rows_per_thread=6.2
+        ...                      ).sentence().replace("\\xa0", " "))  # doctest: +NORMALIZE_WHITESPACE
+        The contact log implies more contact than the team has time for: 12,000 contacts, 3,100 h = 258% of the
+        team's practical capacity over the same 91 days. That cannot all be contact, so the unused capacity is
+        not shown, and every figure built on contact time (effort, energy, cost to serve) is inflated. The likely
+        cause: The log probably records events (status updates of tickets), not contacts: it has 6.2 rows per
+        ticket. Count one contact per ticket (the contact log's table, data.tables.interactions in the params
+        file).
         """
-        figures = (f"{number(self.contacts)} contacts, {number(self.contact_hours)} h = {self.share:.0%} of "
-                   f"{'the team' if self.team_known else 'one person'}'s practical capacity over the same "
-                   f"{self.days} days")
-        fix = ("See data.tables.interactions in the params file to count one contact per ticket "
-               "(contacts: per_thread: true).")
+        figures = dict(contacts=number(self.contacts), hours=formatting.hours(self.contact_hours),
+                       share=percent(self.share), days=number(self.days))
         if self.team_known:
-            text = ("The contact log implies more contact than the team has time for: the log probably records "
-                    f"events (status updates of tickets), not contacts: {figures}. If so, every figure built on "
-                    f"contact time (effort, energy, cost to serve) is inflated. {fix}")
+            head = _("The contact log implies more contact than the team has time for: {contacts} contacts, "
+                     "{hours} = {share} of the team's practical capacity over the same {days} days.")
         else:
-            text = ("The contact log implies more contact than one person has time for, and without a team table "
-                    "the capacity is one person's: either the team is larger (add a team table with each "
-                    "member's weekly hours) or the log records events (status updates of tickets), not "
-                    f"contacts: {figures}. {fix}")
-        return text.replace("%", " %")
+            head = _("The contact log implies more contact than one person has time for, and without a team "
+                     "table the capacity is one person's: {contacts} contacts, {hours} = {share} of one "
+                     "person's practical capacity over the same {days} days.")
+        parts = [head.format(**figures),
+                 _("That cannot all be contact, so the unused capacity is not shown, and every figure built on "
+                   "contact time (effort, energy, cost to serve) is inflated.")]
+        causes = [self._cause(c) for c in (self.causes or CAUSES)]
+        if len(causes) > 1:  # numbered, so that each cause reads as its own sentences
+            causes = [f"({i}) {c}" for i, c in enumerate(causes, 1)]
+        if self.causes:
+            parts.append(ngettext("The likely cause: {causes}", "The likely causes, most telling first: {causes}",
+                                  len(causes)).format(causes=" ".join(causes)))
+        else:
+            parts.append(_("The log does not show which of these it is: {causes}").format(causes=" ".join(causes)))
+        return " ".join(parts)
+
+    def _cause(self, cause: str) -> str:
+        fix_events = _("Count one contact per ticket (the contact log's table, data.tables.interactions in the "
+                       "params file).")
+        if cause == "events":
+            if self.rows_per_thread is not None and self.rows_per_thread > _ROWS_PER_THREAD:
+                why = _("The log probably records events (status updates of tickets), not contacts: it has "
+                        "{rows} rows per ticket.").format(rows=number(self.rows_per_thread, 1))
+            elif self.same_minute_share > _SAME_MINUTE_SHARE:
+                why = _("The log probably records events (status updates of tickets), not contacts: {share} of "
+                        "its rows repeat another row of the same customer in the same minute.").format(
+                    share=percent(self.same_minute_share))
+            else:
+                why = _("The log may record events (status updates of tickets), not contacts.")
+            return f"{why} {fix_events}"
+        if cause == "minutes":
+            return _("The minutes per contact may be too high: {share} of the contacts have no minutes in the log "
+                     "and take the per-channel estimate of the params file, {minutes} a contact on average; "
+                     "lower the estimates if this client's contacts are shorter.").format(
+                share=percent(self.estimated_share), minutes=number(self.minutes_per_contact, 1, "min"))
+        if not self.team_known:
+            return _("The team may be larger than one person: add a team table with each member's weekly hours.")
+        if self.unlisted:
+            return ngettext(
+                "The team table misses people: {n} person handled contacts in the log but is not in it "
+                "({names}); add them with their weekly hours.",
+                "The team table misses people: {n} people handled contacts in the log but are not in it "
+                "({names}); add them with their weekly hours.", len(self.unlisted)).format(
+                n=number(len(self.unlisted)), names=", ".join(self.unlisted[:5]))
+        return _("The team table may miss people: check that everyone who handles customers is in it, with "
+                 "their weekly hours.")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready figures and the sentence."""
         return {"contacts": self.contacts, "contact_hours": round(self.contact_hours, 1),
                 "practical_hours": round(self.practical_hours, 1), "days": self.days,
-                "share": round(self.share, 4), "team_known": self.team_known, "sentence": self.sentence()}
+                "share": round(self.share, 4), "team_known": self.team_known, "causes": list(self.causes),
+                "rows_per_thread": None if self.rows_per_thread is None else round(self.rows_per_thread, 2),
+                "same_minute_share": round(self.same_minute_share, 4),
+                "estimated_share": round(self.estimated_share, 4),
+                "minutes_per_contact": round(self.minutes_per_contact, 2), "unlisted": list(self.unlisted),
+                "sentence": self.sentence()}
+
+
+#: A log with more rows than this per ticket on average records events, not contacts: a
+#: real exchange of a question, an answer and a thanks is three.
+_ROWS_PER_THREAD = 3.0
+#: Contacts of one customer in the same minute are rare in a real log (a call and its note);
+#: a tenth of the rows repeating one is a log of events written together.
+_SAME_MINUTE_SHARE = 0.1
+#: Per-channel estimates stand for most of the minutes when more than half the contacts take them.
+_ESTIMATED_SHARE = 0.5
 
 
 def implausible_log(
@@ -338,7 +462,8 @@ def implausible_log(
     The days are those the log covers in the metrics' window (from its first contact there
     to ``as_of``), in whole weeks: a log of three days is held against a week's capacity,
     so a busy Monday is not mistaken for an impossible one. Capacity is
-    :func:`cost_rates`' practical hours, the same as the costing's.
+    :func:`cost_rates`' practical hours, the same as the costing's. When the log exceeds
+    it, the rows in the window say which cause is likely (:class:`ImplausibleLog`).
 
     Parameters
     ----------
@@ -346,7 +471,7 @@ def implausible_log(
         :func:`workbench.account_metrics` output: ``effort_hours`` and ``n_interactions``
         over its window; ``attrs`` carry ``as_of`` and ``window_days``.
     interactions : pandas.DataFrame
-        The contact log (for the first contact in the window).
+        The contact log (for the first contact in the window, and the causes).
     team : pandas.DataFrame or None
         The team, as for :func:`cost_rates`.
     params : Params
@@ -361,10 +486,10 @@ def implausible_log(
     --------
     >>> m = pd.DataFrame({"effort_hours": [400.0], "n_interactions": [2500]})
     >>> m.attrs.update(as_of=dt.date(2026, 1, 8), window_days=365)
-    >>> log = pd.DataFrame({"ts": pd.to_datetime(["2026-01-01 09:00"], utc=True)})
+    >>> log = pd.DataFrame({"account_id": ["A"], "ts": pd.to_datetime(["2026-01-01 09:00"], utc=True)})
     >>> flag = implausible_log(m, log, None, Params())  # one person, one week: 30 practical hours
-    >>> flag.days, round(flag.share, 1)
-    (7, 13.3)
+    >>> flag.days, round(flag.share, 1), flag.causes
+    (7, 13.3, ('team', 'minutes'))
     >>> implausible_log(m.assign(effort_hours=20.0), log, None, Params()) is None
     True
     """
@@ -375,13 +500,40 @@ def implausible_log(
     window = int(metrics.attrs.get("window_days", 365))
     cutoff = pd.Timestamp(metrics.attrs["as_of"], tz=params.client.timezone).tz_convert("UTC")
     ts = interactions["ts"]
-    first = ts[(ts >= cutoff - pd.Timedelta(days=window)) & (ts < cutoff)].min()
+    inside = (ts >= cutoff - pd.Timedelta(days=window)) & (ts < cutoff)
+    first = ts[inside].min()
     days = min(window, 7 * int(np.ceil((cutoff - first) / pd.Timedelta(weeks=1))))
     practical = cost_rates(team, params, hours, window_days=days).practical_hours
     if hours <= practical:
         return None
+    log = interactions[inside]
+    team_known = team is not None and len(team) > 0
+    # Events: many rows per ticket, or rows of one customer written in the same minute.
+    per_thread = None
+    if "thread_id" in log and log["thread_id"].notna().any():
+        threads = log["thread_id"].dropna()
+        per_thread = float(len(threads) / threads.nunique())
+    minute = log["ts"].dt.floor("min")
+    same = float(pd.Series(list(zip(log["account_id"], minute))).duplicated(keep=False).mean()) if len(log) else 0.0
+    # Minutes: how many contacts take the params' per-channel estimate.
+    estimated = float(log["minutes"].isna().mean()) if "minutes" in log and len(log) else 1.0
+    # Team: who handled contacts but is not in the team table.
+    unlisted: tuple[str, ...] = ()
+    if team_known and "handled_by" in log and "member" in team:
+        names = set(log["handled_by"].dropna().astype(str)) - set(team["member"].astype(str))
+        unlisted = tuple(sorted(names))
+    found = []
+    if (per_thread is not None and per_thread > _ROWS_PER_THREAD) or same > _SAME_MINUTE_SHARE:
+        found.append("events")
+    if not team_known or unlisted:
+        found.append("team")
+    if estimated > _ESTIMATED_SHARE:
+        found.append("minutes")
     return ImplausibleLog(contacts=contacts, contact_hours=hours, practical_hours=practical, days=days,
-                          team_known=team is not None and len(team) > 0)
+                          team_known=team_known, causes=tuple(found), rows_per_thread=per_thread,
+                          same_minute_share=same, estimated_share=estimated,
+                          minutes_per_contact=60 * hours / contacts, unlisted=unlisted)
+
 
 
 # --------------------------------------------------------------------------- energy
@@ -454,7 +606,7 @@ def part_table(breakdown: pd.DataFrame, account_id: str) -> pd.DataFrame:
     row = breakdown.set_index(_BY).loc[account_id]
     hours = row[list(PARTS)].astype("float64")
     return pd.DataFrame({
-        "part": [PART_LABELS[p] for p in PARTS],
+        "part": [_(PART_LABELS[p]) for p in PARTS],
         "hours": hours.to_numpy(),
         "share": (hours / row["energy"] if row["energy"] else hours * 0).to_numpy(),
     }).set_index("part")
@@ -469,6 +621,17 @@ class ParetoResult:
 
     ``ranked`` holds every account from most to least energy with ``cum_share``;
     ``lorenz`` the Lorenz curve (accounts from least to most, cumulative shares from 0).
+    ``top_accounts`` are the :data:`TOP_SHARE` of accounts with the most energy (at least
+    one) and ``top_energy_share`` what they carry.
+
+    Whether the load is *concentrated* or *spread* (:attr:`concentrated`) is the 80/20's
+    own claim tested on the data: "80/20" says that the Pareto share of the energy (80 %)
+    is carried by at most its complement of the accounts (20 %). When it takes more, the
+    Pareto set is no longer "a few accounts" (on the sample it is 45 % of them), and the
+    report says the load is spread, with what the top 10 % carry, rather than call the
+    set an 80/20. An even spread, where every account takes the same, would need the
+    Pareto share of the accounts (80 %); the Gini coefficient says where between the two
+    the load lies.
     """
 
     share: float
@@ -479,23 +642,97 @@ class ParetoResult:
     gini: float
     ranked: pd.DataFrame
     lorenz: pd.DataFrame
+    top_accounts: int = 0
+    top_energy_share: float = 0.0
 
     @property
     def n(self) -> int:
         return len(self.accounts)
 
+    @property
+    def concentrated(self) -> bool:
+        """Whether the Pareto share of the energy takes at most its complement of the
+        accounts (80 % in 20 % or fewer): the 80/20 holds. False when there is no energy.
+
+        Examples
+        --------
+        >>> pareto(pd.Series([90.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0])).concentrated
+        True
+        >>> pareto(pd.Series([30.0, 25.0, 20.0, 15.0, 10.0])).concentrated
+        False
+        """
+        return bool(self.n) and self.account_share <= 1 - self.share + 1e-12
+
+    def _figures(self) -> dict[str, str]:
+        return dict(n=number(self.n), accounts=percent(self.account_share), energy=percent(self.energy_share),
+                    pareto=percent(self.share), complement=percent(1 - self.share),
+                    top=percent(TOP_SHARE), top_n=number(self.top_accounts),
+                    top_energy=percent(self.top_energy_share), gini=number(self.gini, 2),
+                    revenue=percent(self.revenue_share))
+
+    def headline(self) -> str:
+        """The 80/20 in a few words, true to the data (the figure's title).
+
+        Examples
+        --------
+        >>> pareto(pd.Series([90.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0])).headline()
+        '80/20: 1 account (14%) carries 90% of the energy'
+        >>> pareto(pd.Series([30.0, 25.0, 20.0, 15.0, 10.0])).headline()
+        'The load is spread: the top 10% of accounts carry 30% of the energy'
+        """
+        f = self._figures()
+        if self.concentrated:
+            return ngettext("80/20: {n} account ({accounts}) carries {energy} of the energy",
+                            "80/20: {n} accounts ({accounts}) carry {energy} of the energy", self.n).format(**f)
+        return _("The load is spread: the top {top} of accounts carry {top_energy} of the energy").format(**f)
+
     def sentence(self) -> str:
-        """The 80/20 point in words."""
-        rev = "" if self.revenue_share is None else f" and {self.revenue_share:.0%} of the revenue"
-        return (f"{self.n} accounts ({self.account_share:.0%} of all) carry {self.energy_share:.0%} "
-                f"of the energy{rev}; Gini {self.gini:.2f}.")
+        """The 80/20 in words: concentrated or spread, why, and the Gini (markdown).
+
+        Examples
+        --------
+        >>> print(pareto(pd.Series([30.0, 25.0, 20.0, 15.0, 10.0])).sentence())  # doctest: +NORMALIZE_WHITESPACE
+        **The load is spread:** the top 10% of accounts (1) carry 30% of the energy, and 80% of the energy
+        takes 4 accounts, 80% of them. Spread, because an 80/20 would carry 80% of the energy in 20% of the
+        accounts or fewer; an even spread would take 80%. Gini 0.20 (0 = every account takes the same,
+        1 = one account has all).
+        """
+        if not self.n:
+            return _("There is no energy to rank: no contact in the window.")
+        f = self._figures()
+        if self.concentrated:
+            parts = [
+                ngettext("**The load is concentrated:** {n} account, {accounts} of all, carries {energy} of the "
+                         "energy, and the top {top} of accounts ({top_n}) carry {top_energy}.",
+                         "**The load is concentrated:** {n} accounts, {accounts} of all, carry {energy} of the "
+                         "energy, and the top {top} of accounts ({top_n}) carry {top_energy}.", self.n).format(**f),
+                _("Concentrated, because {pareto} of the energy takes no more than {complement} of the accounts, "
+                  "as an 80/20 says; an even spread would take {pareto}.").format(**f),
+            ]
+        else:
+            parts = [
+                ngettext("**The load is spread:** the top {top} of accounts ({top_n}) carry {top_energy} of the "
+                         "energy, and {pareto} of the energy takes {n} account, {accounts} of them.",
+                         "**The load is spread:** the top {top} of accounts ({top_n}) carry {top_energy} of the "
+                         "energy, and {pareto} of the energy takes {n} accounts, {accounts} of them.",
+                         self.n).format(**f),
+                _("Spread, because an 80/20 would carry {pareto} of the energy in {complement} of the accounts "
+                  "or fewer; an even spread would take {pareto}.").format(**f),
+            ]
+        if self.revenue_share is not None:
+            parts.append(ngettext("This account brings {revenue} of the revenue.",
+                                  "These {n} accounts bring {revenue} of the revenue.", self.n).format(**f))
+        parts.append(_("Gini {gini} (0 = every account takes the same, 1 = one account has all).").format(**f))
+        return " ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "pareto_share": self.share, "accounts": self.n,
             "account_share": round(self.account_share, 4), "energy_share": round(self.energy_share, 4),
             "revenue_share": None if self.revenue_share is None else round(self.revenue_share, 4),
-            "gini": round(self.gini, 4),
+            "gini": round(self.gini, 4), "concentrated": self.concentrated,
+            "top_share": TOP_SHARE, "top_accounts": self.top_accounts,
+            "top_energy_share": round(self.top_energy_share, 4), "headline": self.headline(),
         }
 
 
@@ -533,12 +770,15 @@ def pareto(energy: pd.Series, share: float = 0.8, revenue: pd.Series | None = No
     if revenue is not None:
         rev_total = float(revenue.sum())
         rev_share = float(revenue.loc[list(ranked.index[:k])].sum()) / rev_total if rev_total else None
+    # The top tenth, rounded up so that a small portfolio still names one account.
+    top = int(np.ceil(TOP_SHARE * len(e) - 1e-9)) if total else 0
     return ParetoResult(
         share=share, accounts=members,
         energy_share=float(ranked["cum_share"].iloc[k - 1]) if k else 0.0,
         account_share=k / len(e) if len(e) else 0.0,
         revenue_share=rev_share, gini=gini(e), ranked=ranked.rename_axis(_BY),
-        lorenz=lorenz(e),
+        lorenz=lorenz(e), top_accounts=top,
+        top_energy_share=float(ranked["cum_share"].iloc[top - 1]) if top else 0.0,
     )
 
 
@@ -597,16 +837,18 @@ class WhaleCurve:
         Examples
         --------
         >>> whale_curve(pd.Series([100.0, 60.0, -10.0, -50.0])).sentence()
-        'The best 50 % of accounts earn 160 % of the profit; the rest give 60 % of it back.'
+        'The best 50% of accounts earn 160% of the profit; the rest give 60% of it back.'
         """
         if len(self.curve) == 1:
-            return ("No net value to rank: the whale curve needs revenue (invoices) and the cost to serve "
-                    "(a contact log).")
+            return _("No net value to rank: the whale curve needs revenue (invoices) and the cost to serve "
+                     "(a contact log).")
         if self.total <= 0:
-            return (f"The portfolio loses {money(-self.total)} after serving cost; the best "
-                    f"{self.peak_account_share:.0%} of accounts earn {money(self.peak_value)}.").replace("%", " %")
-        return (f"The best {self.peak_account_share:.0%} of accounts earn {self.peak_share:.0%} of "
-                f"the profit; the rest give {self.given_back_share:.0%} of it back.").replace("%", " %")
+            return _("The portfolio loses {loss} after serving cost; the best {accounts} of accounts earn "
+                     "{peak}.").format(loss=money(-self.total), accounts=percent(self.peak_account_share),
+                                       peak=money(self.peak_value))
+        return _("The best {accounts} of accounts earn {peak} of the profit; the rest give {back} of it "
+                 "back.").format(accounts=percent(self.peak_account_share), peak=percent(self.peak_share),
+                                 back=percent(self.given_back_share))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -708,7 +950,7 @@ def drop_candidates(
     >>> d["drop_candidate"].tolist(), d["kept_because"].tolist()
     ([True, False], ['', 'earns enough per energy hour'])
     >>> print(d["reasons"].iloc[0].replace("\\xa0", " "))  # no-break spaces in figures
-    12 after-hours messages (3 on weekends or holidays), 7 chasers, 1 complaint, −300 € after serving cost
+    12 after-hours messages (3 on weekends or holidays), 7 chasers, 1 complaint, −€300 after serving cost
     """
     e = params.energy
     ids = breakdown[_BY].astype(str)
@@ -757,34 +999,43 @@ def value_line_sentence(params: Params, hour_cost: float | None, commitment_know
 
     Examples
     --------
-    >>> value_line_sentence(Params(), 77.79, True)[:60].replace("\\xa0", " ")
-    'The value line is **77.79 € per energy hour**, what an hour '
+    >>> value_line_sentence(Params(), 77.79, True)[:60]
+    'The value line is **€77.79 per energy hour**, what an hour o'
     """
-    basis = ("what an hour of the team's capacity costs" if params.energy.low_value_per_energy_hour is None
-             else "the value set in the params")
-    spared = ("Committed accounts (from the commitment analysis) are kept unless they are dissatisfied."
+    line = money(value_floor(params, hour_cost), digits=2)
+    if params.energy.low_value_per_energy_hour is None:
+        first = _("The value line is **{value} per energy hour**, what an hour of the team's capacity "
+                  "costs.").format(value=line)
+    else:
+        first = _("The value line is **{value} per energy hour**, the value set in the params "
+                  "file.").format(value=line)
+    spared = (_("Committed accounts (from the commitment analysis) are kept unless they are dissatisfied.")
               if commitment_known else
-              "Commitment is not yet available: candidates are chosen by energy and value alone, and each "
-              "must still be checked against what the owner knows of the relationship.")
-    return f"The value line is **{money(value_floor(params, hour_cost), digits=2)} per energy hour**, {basis}. {spared}"
+              _("Commitment is not yet available: candidates are chosen by energy and value alone, and each "
+                "must still be checked against what the owner knows of the relationship."))
+    return f"{first} {spared}"
 
 
 def _reasons(row: pd.Series) -> str:
     """The numbers that make an account a candidate, most telling first."""
     parts: list[str] = []
     ah, od = int(row.get("after_hours_inbound", 0)), int(row.get("off_day_inbound", 0))
-    if ah:
-        weekend = f" ({od} on weekends or holidays)" if od else ""
-        parts.append(plural(ah, "after-hours message") + weekend)
-    if int(row.get("chasers", 0)):
-        parts.append(plural(int(row["chasers"]), "chaser"))
-    if int(row.get("complaints", 0)):
-        parts.append(plural(int(row["complaints"]), "complaint"))
-    if int(row.get("long_thread_messages", 0)):
-        parts.append(plural(int(row["long_thread_messages"]), "message") + " deep in long threads")
+    if ah and od:
+        parts.append(ngettext("{n} after-hours message ({weekend} on weekends or holidays)",
+                              "{n} after-hours messages ({weekend} on weekends or holidays)", ah).format(
+            n=number(ah), weekend=number(od)))
+    elif ah:
+        parts.append(ngettext("{n} after-hours message", "{n} after-hours messages", ah).format(n=number(ah)))
+    if n := int(row.get("chasers", 0)):
+        parts.append(ngettext("{n} chaser", "{n} chasers", n).format(n=number(n)))
+    if n := int(row.get("complaints", 0)):
+        parts.append(ngettext("{n} complaint", "{n} complaints", n).format(n=number(n)))
+    if n := int(row.get("long_thread_messages", 0)):
+        parts.append(ngettext("{n} message deep in long threads", "{n} messages deep in long threads", n).format(
+            n=number(n)))
     if not parts:
-        parts.append(f"{row.get('effort_hours', 0):.0f} h of contact")
-    parts.append(f"{money(row['net_value'])} after serving cost")
+        parts.append(_("{hours} of contact").format(hours=formatting.hours(row.get("effort_hours", 0))))
+    parts.append(_("{value} after serving cost").format(value=money(row["net_value"])))
     return ", ".join(parts)
 
 
@@ -793,15 +1044,15 @@ def _kept_because(row: pd.Series, min_tenure: int, value_known: bool) -> str:
         return ""
     why = []
     if row["protected"]:
-        why.append("protected")
+        why.append(_("protected"))
     if row["young"]:
-        why.append(f"customer for under {min_tenure} days")
+        why.append(_("customer for under {days} days").format(days=number(min_tenure)))
     if row["committed"] is True and not row["dissatisfied"]:
-        why.append("committed and not dissatisfied")
+        why.append(_("committed and not dissatisfied"))
     if not value_known:
-        why.append("value unknown (no revenue)")
+        why.append(_("value unknown (no revenue)"))
     elif not row["low_value"]:
-        why.append("earns enough per energy hour")
+        why.append(_("earns enough per energy hour"))
     return ", ".join(why)
 
 
@@ -828,7 +1079,7 @@ def team_load(events: pd.DataFrame, metrics: pd.DataFrame, team: pd.DataFrame | 
     ...                    "effort_minutes": [60.0, 60.0, 60.0], "after_hours": [1, 0, 0],
     ...                    "off_day": [0, 0, 0], **{f"{p}_min": [60.0, 60.0, 60.0] for p in PARTS}})
     >>> team_load(ev, pd.DataFrame({"account_id": ["A", "B"], "name": ["Aa", "Bb"]}))["top_accounts"].iloc[0]
-    'Aa 12 h (67 %), Bb 6 h (33 %)'
+    'Aa 12\xa0h (67%), Bb 6\xa0h (33%)'
     """
     ev = events.assign(energy_min=events[[f"{p}_min" for p in PARTS]].sum(axis=1))
     per = ev.groupby("handled_by").agg(
@@ -843,7 +1094,8 @@ def team_load(events: pd.DataFrame, metrics: pd.DataFrame, team: pd.DataFrame | 
         heavy = grp.droplevel(0).sort_values(ascending=False, kind="stable").head(top)
         total = per.loc[member, "energy"]
         tops[member] = ", ".join(
-            f"{names.get(a, a)} {h:.0f} h ({h / total:.0%})".replace("%", " %") for a, h in heavy.items()
+            _("{name} {hours} ({share})").format(name=names.get(a, a), hours=formatting.hours(h),
+                                                share=percent(h / total)) for a, h in heavy.items()
         )
     per["top_accounts"] = pd.Series(tops)
     per["energy_share"] = per["energy"] / per["energy"].sum()
@@ -873,6 +1125,10 @@ def inbound_heatmap(events: pd.DataFrame, timezone: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the whole analysis
+
+#: An account's standing in the energy-vs-value figure (catalogue messages; the keys of
+#: :data:`workbench.plots.STANDING_COLORS`).
+STANDINGS = (N_("drop candidate"), N_("kept: protected, young or committed"), N_("high energy"), N_("the rest"))
 
 
 @dataclass(frozen=True)
@@ -943,14 +1199,12 @@ class EnergyDrain:
         d = self.breakdown.merge(self.decisions, on=_BY, suffixes=("", "_d"))
         # "Kept" means the rules spared an account that energy and value alone would flag.
         kept = d["high_energy"] & d["low_value"] & ~d["drop_candidate"]
-        d["standing"] = np.select(
-            [d["drop_candidate"], kept, d["high_energy"]],
-            ["drop candidate", "kept: protected, young or committed", "high energy"], "the rest",
-        )
+        d["standing"] = np.select([d["drop_candidate"], kept, d["high_energy"]], list(STANDINGS[:3]), STANDINGS[3])
         name = d["name"] if "name" in d else d[_BY]
         why = np.where(d["reasons"] != "", d["reasons"], d["kept_because"])
         d["hover"] = [
-            f"<b>{n}</b> ({a})<br>energy {e:.1f} h, net value {money(v)}<br>{w}"
+            _("<b>{name}</b> ({account})<br>energy {energy}, net value {value}<br>{why}").format(
+                name=n, account=a, energy=formatting.hours(e, 1), value=money(v), why=w)
             for n, a, e, v, w in zip(name, d[_BY], d["energy"], d["net_value"], why)
         ]
         return d
@@ -1018,38 +1272,119 @@ def drain_gaps(cover: Coverage, params: Params) -> list[str]:
     'energy, cost to serve, net value, the 80/20, the whale curve, drop candidates and the what-if: there is no contact log'
     """
     gaps = []
+    # The reason comes from the coverage check; it is translated when the catalogue has it.
     if why := cover.lacks("recent contact"):
-        gaps.append("energy, cost to serve, net value, the 80/20, the whale curve, drop candidates and the "
-                    f"what-if: {why}")
+        gaps.append(_("energy, cost to serve, net value, the 80/20, the whale curve, drop candidates and the "
+                      "what-if: {why}").format(why=_(why)))
     else:
         if why := cover.lacks("outbound"):
-            gaps.append(f"whether a chaser's earlier message had been answered: {why}, so every quick "
-                        "follow-up counts as a chaser")
+            gaps.append(_("whether a chaser's earlier message had been answered: {why}, so every quick "
+                          "follow-up counts as a chaser").format(why=_(why)))
         if why := cover.lacks("inbound"):
-            gaps.append(f"messages after hours, on weekends and chasers: {why}")
+            gaps.append(_("messages after hours, on weekends and chasers: {why}").format(why=_(why)))
         if why := cover.lacks("invoices"):
-            gaps.append(f"revenue, margin and net value: {why}, so they are unknown and no account is a "
-                        "drop candidate")
+            gaps.append(_("revenue, margin and net value: {why}, so they are unknown and no account is a "
+                          "drop candidate").format(why=_(why)))
     if why := cover.lacks("team"):
         c = params.costing
-        gaps.append(f"the team's own hours and cost: {why}, so the capacity is one person at "
-                    f"{number(c.hours_per_week, 1)} h a week and {money(c.cost_per_hour)} an hour, as the "
-                    "params file assumes")
+        gaps.append(_("the team's own hours and cost: {why}, so the capacity is one person at {hours} a week "
+                      "and {cost} an hour, as the params file assumes").format(
+            why=_(why), hours=formatting.hours(c.hours_per_week, 1), cost=money(c.cost_per_hour)))
     return gaps
 
 
 # --------------------------------------------------------------------------- for people
 
 
-def energy_table(breakdown: pd.DataFrame, decisions: pd.DataFrame | None = None, n: int = 15) -> pd.DataFrame:
-    """The ``n`` accounts with the most energy: parts (hours), net value (€), candidacy."""
-    short = {"energy_after_hours": "after hours", "energy_off_day": "weekend/holiday",
-             "energy_chasers": "chasers", "energy_complaints": "complaints",
-             "energy_long_threads": "long threads", "net_value": "net value €"}
+#: The columns of the energy table: (header, kind) per column, headers in the catalogue.
+ENERGY_COLUMNS = {
+    "name": (N_("Account"), "text"),
+    "energy": (N_("Energy"), "hours"),
+    "energy_after_hours": (N_("After hours"), "hours"),
+    "energy_off_day": (N_("Weekends and holidays"), "hours"),
+    "energy_chasers": (N_("Chasers"), "hours"),
+    "energy_complaints": (N_("Complaints"), "hours"),
+    "energy_long_threads": (N_("Long threads"), "hours"),
+    "net_value": (N_("Net value"), "money"),
+    "drop_candidate": (N_("Drop candidate"), "yesno"),
+}
+
+
+def energy_table(breakdown: pd.DataFrame, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every account from the most energy to the least: parts (hours), net value, candidacy.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"account_id": ["A", "B"], "name": ["Aa", "Bb"], "energy": [1.0, 2.0],
+    ...                   **{p: [0.5, 1.0] for p in PARTS[1:]}, "net_value": [10.0, -5.0]})
+    >>> energy_table(b)["account_id"].tolist()
+    ['B', 'A']
+    """
     cols = ["account_id", "name", "energy", *PARTS[1:], "net_value"]
-    t = breakdown.nlargest(n, "energy", keep="first")[[c for c in cols if c in breakdown]]
+    t = breakdown.sort_values(["energy", _BY], ascending=[False, True], kind="stable")
+    t = t[[c for c in cols if c in breakdown]]
     if decisions is not None:
-        t = t.merge(decisions[[_BY, "drop_candidate"]], on=_BY, how="left").rename(
-            columns={"drop_candidate": "candidate"})
-    t = t.round({c: 1 for c in ["energy", *PARTS[1:]]}).round({"net_value": 0}).rename(columns=short)
-    return t.astype({"net value €": "Int64"}).set_index(_BY)  # missing without invoices
+        t = t.merge(decisions[[_BY, "drop_candidate"]], on=_BY, how="left")
+    return t.reset_index(drop=True)
+
+
+def _shown(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The columns of ``columns`` the frame has (an account without a name shows its id)."""
+    out = {c: spec for c, spec in columns.items() if c in frame}
+    if "name" not in frame and _BY in frame:
+        out = {_BY: (N_("Account"), "text"), **out}
+    return out
+
+
+def energy_view(breakdown: pd.DataFrame, decisions: pd.DataFrame | None = None, n: int = 15) -> Styler:
+    """The ``n`` accounts with the most energy, for people (the rest in ``accounts.csv``)."""
+    t = energy_table(breakdown, decisions)
+    return present(t, _shown(t, ENERGY_COLUMNS), top=n, rest="accounts.csv")
+
+
+def capacity_view(rates: CostRates, check: ImplausibleLog | None = None) -> Styler:
+    """:func:`capacity_table` for people."""
+    return present(capacity_table(rates, check), {"figure": (N_("Capacity and its cost"), "text"),
+                                                  "value": (N_("In the window"), "text")})
+
+
+def part_view(breakdown: pd.DataFrame, account_id: str) -> Styler:
+    """:func:`part_table` of one account, for people."""
+    t = part_table(breakdown, account_id).reset_index()
+    return present(t, {"part": (N_("Part of the energy"), "text"), "hours": (N_("Hours"), "hours"),
+                       "share": (N_("Share"), "share")})
+
+
+def candidate_view(drain: EnergyDrain, n: int = 20) -> Styler:
+    """The drop candidates, heaviest first, with the reasons (the rest in ``accounts.csv``)."""
+    t = drain.candidate_table().reset_index()
+    return present(t, _shown(t, {
+        "name": (N_("Account"), "text"), "energy": (N_("Energy"), "hours"), "revenue": (N_("Revenue"), "money"),
+        "cost_to_serve": (N_("Cost to serve"), "money"), "net_value": (N_("Net value"), "money"),
+        "reasons": (N_("Why a candidate"), "text")}), top=n, rest="accounts.csv")
+
+
+def spared_view(drain: EnergyDrain, n: int = 20) -> Styler:
+    """High-energy, low-value accounts the rules keep, and why (the rest in ``accounts.csv``)."""
+    t = drain.spared_table().reset_index().sort_values(["energy", _BY], ascending=[False, True], kind="stable")
+    return present(t, _shown(t, {
+        "name": (N_("Account"), "text"), "energy": (N_("Energy"), "hours"),
+        "net_value": (N_("Net value"), "money"), "kept_because": (N_("Kept because"), "text")}),
+        top=n, rest="accounts.csv")
+
+
+def team_view(events: pd.DataFrame, metrics: pd.DataFrame, team: pd.DataFrame | None = None) -> Styler:
+    """:func:`team_load` for people."""
+    t = team_load(events, metrics, team)
+    if "role" in t:  # the team table's own words; the common ones are in the catalogue
+        t["role"] = t["role"].map(lambda r: _(r) if isinstance(r, str) else r)
+    if "hours_per_week" in t:  # 37.5 h and 40 h, not 40.0
+        t["hours_per_week"] = [x if pd.isna(x) else formatting.hours(x, 0 if float(x).is_integer() else 1)
+                               for x in t["hours_per_week"]]
+    return present(t, {c: spec for c, spec in {
+        "member": (N_("Team member"), "text"), "role": (N_("Role"), "text"),
+        "hours_per_week": (N_("Hours a week"), "text"), "contact_hours": (N_("Contact"), "hours"),
+        "energy": (N_("Energy"), "hours"), "energy_share": (N_("Share of the energy"), "share"),
+        "after_hours_inbound": (N_("Messages after hours"), "count"),
+        "off_day_inbound": (N_("Of them on weekends and holidays"), "count"),
+        "top_accounts": (N_("Heaviest accounts"), "text")}.items() if c in t})

@@ -7,12 +7,14 @@ import math
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from babel.numbers import get_currency_symbol
+from babel.dates import get_day_names
 
 from . import formatting
 from .backtesting import model_name
 from .commitment import QUADRANTS, indicator_name, segment_name
 from .formatting import hours, money, number, percent
-from .i18n import N_, _, language, ngettext
+from .i18n import N_, _, currency, locale, ngettext
 from .kpis import is_active
 
 #: One colour per channel, the same in every figure.
@@ -24,7 +26,13 @@ _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=60, b=50), hei
 
 
 def _finish(fig: go.Figure, title: str) -> go.Figure:
-    return fig.update_layout(title=title, **_LAYOUT)
+    return fig.update_layout(title=title, separators=_separators(), **_LAYOUT)
+
+
+def _separators() -> str:
+    """plotly's decimal and thousands marks in the report's locale (``",\u00a0"`` in Finnish),
+    so that its own hover numbers and ticks read like the figures the report writes."""
+    return formatting.number(0.5, 1)[1] + formatting.number(1000)[1]
 
 
 #: What a reader calls each channel (translated where shown).
@@ -32,12 +40,6 @@ CHANNEL_NAMES = {
     "email": N_("email"), "phone": N_("phone"), "sms": N_("text message"), "chat": N_("chat"),
     "ticket": N_("ticket"), "meeting": N_("meeting"), "visit": N_("visit"), "other": N_("other"),
 }
-
-
-def _finish_local(fig: go.Figure, title: str) -> go.Figure:
-    """:func:`_finish`, with the report locale's decimal and thousands separators in the
-    figures' hover and tick labels (``12,5`` and ``1 234`` in Finnish)."""
-    return _finish(fig, title).update_layout(separators=",\u00a0" if language() == "fi" else ".,")
 
 
 def plot_activity(monthly: pd.DataFrame) -> go.Figure:
@@ -55,7 +57,7 @@ def plot_activity(monthly: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(barmode="relative")
     fig.update_xaxes(title="")  # months need no axis title; the hover names them
-    return _finish_local(fig, _("Contact per month: customers' messages above, ours below"))
+    return _finish(fig, _("Contact per month: customers' messages above, ours below"))
 
 
 def plot_new_customers(by_month: pd.DataFrame) -> go.Figure:
@@ -63,7 +65,7 @@ def plot_new_customers(by_month: pd.DataFrame) -> go.Figure:
     fig = px.bar(by_month, x="month", y="new_customers",
                  labels={"month": _("month"), "new_customers": _("new customers")})
     fig.update_xaxes(title="")
-    return _finish_local(fig, _("New customers per month"))
+    return _finish(fig, _("New customers per month"))
 
 
 def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Figure:
@@ -79,7 +81,7 @@ def plot_time_per_relationship(metrics: pd.DataFrame, active_days: int) -> go.Fi
     fig.update_yaxes(title=_("customers"))
     fig.update_traces(hovertemplate=f"{_('hours spent in the window')}: %{{x}}<br>{_('customers')}: %{{y}}"
                       "<extra></extra>")
-    return _finish_local(fig, _("Time spent per customer: most need little, a few need a lot"))
+    return _finish(fig, _("Time spent per customer: most need little, a few need a lot"))
 
 
 def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
@@ -90,7 +92,7 @@ def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
                            hovertemplate="%{x}: %{y}<extra>" + _("active customers") + "</extra>"))
     fig.update_layout(yaxis=dict(title=_("active customers")), legend=dict(orientation="h", y=1.08))
     if load["effort_hours"].isna().all():
-        return _finish_local(fig, _("Customers per account owner (no contact log: hours unknown)"))
+        return _finish(fig, _("Customers per account owner (no contact log: hours unknown)"))
     fig.add_trace(go.Scatter(
         x=members, y=load["effort_hours"], name=_("hours spent"), yaxis="y2",
         mode="markers", marker=dict(size=14, symbol="diamond"),
@@ -99,7 +101,7 @@ def plot_customers_per_member(load: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         yaxis2=dict(title=_("hours spent in the window"), overlaying="y", side="right", rangemode="tozero"),
     )
-    return _finish_local(fig, _("Customers and hours per team member"))
+    return _finish(fig, _("Customers and hours per team member"))
 
 
 def plot_satisfaction(by_quarter: pd.DataFrame) -> go.Figure:
@@ -115,7 +117,7 @@ def plot_satisfaction(by_quarter: pd.DataFrame) -> go.Figure:
         yaxis2=dict(title=_("answers"), overlaying="y", side="right", rangemode="tozero", showgrid=False),
         legend=dict(orientation="h", y=1.08),
     )
-    return _finish_local(fig, _("Satisfaction per quarter (NPS; bars show how many answered)"))
+    return _finish(fig, _("Satisfaction per quarter (NPS; bars show how many answered)"))
 
 
 def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_hours: float) -> go.Figure:
@@ -162,7 +164,7 @@ def plot_lead_response(per_lead: pd.DataFrame, promise_hours: float, cold_after_
                      title=_("hours to first answer (log scale)"))
     fig.update_layout(legend=dict(orientation="h", y=1.08))
     fig.update_yaxes(title=_("share of leads answered"), tickformat=".0%", range=[0, 1])
-    return _finish_local(fig, _("Lead response: how soon leads hear from us"))
+    return _finish(fig, _("Lead response: how soon leads hear from us"))
 
 
 # Commitment (01)
@@ -171,15 +173,6 @@ SEGMENT_COLORS = {
     "entrenched": "#1B7837", "average": "#7FBF7B", "shallow": "#F1A340", "convertible": "#D7301F",
     "unscored": "#BBBBBB",
 }
-
-
-#: plotly's decimal and thousands separators in each report language (d3 formats in hover
-#: text and ticks follow them).
-_SEPARATORS = {"fi": ",\u00a0", "en": ".,"}
-
-
-def _commitment_locale(fig: go.Figure) -> go.Figure:
-    return fig.update_layout(separators=_SEPARATORS.get(language(), ".,"))
 
 
 def _percent_axis() -> dict[str, str]:
@@ -202,7 +195,7 @@ def plot_score_distribution(scores: pd.DataFrame, thresholds: dict[str, float]) 
         fig.add_vline(x=value, line_dash="dash", line_color="#555", annotation_text=segment_name(name))
     fig.update_layout(bargap=0.05, xaxis_range=[0, 100])
     fig.update_yaxes(title=_("Accounts"))
-    return _commitment_locale(_finish(fig, _("Commitment scores: where each segment begins")))
+    return _finish(fig, _("Commitment scores: where each segment begins"))
 
 
 def plot_segments(table: pd.DataFrame) -> go.Figure:
@@ -216,7 +209,7 @@ def plot_segments(table: pd.DataFrame) -> go.Figure:
     ])
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.08))
     fig.update_yaxes(title=_("Share of the portfolio"), rangemode="tozero", **_percent_axis())
-    return _commitment_locale(_finish(fig, _("Segments: their share of accounts and of revenue")))
+    return _finish(fig, _("Segments: their share of accounts and of revenue"))
 
 
 def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_split: float) -> go.Figure:
@@ -239,7 +232,7 @@ def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_spli
     fig.add_trace(go.Scatter(x=[0, 100], y=[max(value_split, 1)] * 2, mode="lines", showlegend=False,
                              line=dict(dash="dash", color="#555"), hoverinfo="skip"))
     fig.update_xaxes(range=[0, 100])
-    return _commitment_locale(_finish(fig, _("Commitment × revenue: who is committed, and how much they buy")))
+    return _finish(fig, _("Commitment × revenue: who is committed, and how much they buy"))
 
 
 def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
@@ -255,7 +248,7 @@ def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
     ])
     fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.08),
                       xaxis_title=_("Points of the score (they add up to the score)"))
-    return _commitment_locale(_finish(fig, title))
+    return _finish(fig, title)
 
 
 def plot_backtest(roc: pd.DataFrame, auc: dict[str, float], by_segment: pd.DataFrame) -> go.Figure:
@@ -279,75 +272,84 @@ def plot_backtest(roc: pd.DataFrame, auc: dict[str, float], by_segment: pd.DataF
     fig.update_yaxes(title_text=_("True positive rate"), row=1, col=1)
     fig.update_yaxes(range=[0, 100], row=1, col=2, **_percent_axis())
     fig.update_layout(legend=dict(orientation="h", y=-0.2))
-    return _commitment_locale(_finish(fig, _("Backtest: did the score at the cut-off predict who kept buying?")))
+    return _finish(fig, _("Backtest: did the score at the cut-off predict who kept buying?"))
 
 
 # Energy drain (02)
 
-#: How the energy figures colour an account's standing.
+#: How the energy figures colour an account's standing (keys: :data:`workbench.energy.STANDINGS`,
+#: catalogue messages shown through ``_``).
 STANDING_COLORS = {"drop candidate": "#D62728", "kept: protected, young or committed": "#F2A900",
                    "high energy": "#4C78A8", "the rest": "#B8B8B8"}
 
 
-def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | None = None) -> go.Figure:
+def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | None = None,
+                       title: str | None = None) -> go.Figure:
     """Energy per account from most to least (bars) and its cumulative share (line).
 
     ``ranked`` is :attr:`workbench.energy.ParetoResult.ranked` (index account id, columns
     ``energy`` and ``cum_share``); the point where the line reaches ``share`` is marked.
+    ``title`` is the headline (:meth:`workbench.energy.ParetoResult.headline`, which says
+    whether the load is concentrated or spread); without it the title names the mark.
     """
     df = ranked.reset_index()
     df["rank"] = range(1, len(df) + 1)
     label = df["account_id"].map(names).fillna(df["account_id"]) if names is not None else df["account_id"]
     k = int((df["cum_share"] < share - 1e-12).sum()) + 1
+    mark = ngettext("{n} account ({accounts}) carries {share}", "{n} accounts ({accounts}) carry {share}", k).format(
+        n=formatting.number(k), accounts=formatting.percent(k / len(df)), share=formatting.percent(share))
     fig = go.Figure([
-        go.Bar(x=df["rank"], y=df["energy"], name="energy per account (h)", marker_color="#4C78A8",
-               customdata=label, hovertemplate="#%{x} %{customdata}: %{y:.1f} energy h<extra></extra>"),
-        go.Scatter(x=df["rank"], y=df["cum_share"], name="cumulative share", yaxis="y2",
+        go.Bar(x=df["rank"], y=df["energy"], name=_("energy per account (h)"), marker_color="#4C78A8",
+               customdata=label, hovertemplate=_("#%{x} %{customdata}: %{y:.1f} energy h") + "<extra></extra>"),
+        go.Scatter(x=df["rank"], y=df["cum_share"], name=_("cumulative share"), yaxis="y2",
                    mode="lines", line=dict(color="#333333"),
-                   hovertemplate="top %{x} accounts: %{y:.0%} of energy<extra></extra>"),
+                   hovertemplate=_("top %{x} accounts: %{y:.0%} of energy") + "<extra></extra>"),
         # The mark is a trace, not add_vline: shapes and their labels misplace on some axes.
         go.Scatter(x=[k, k, 0], y=[0, share, share], yaxis="y2", mode="lines+text",
-                   line=dict(color="#D62728", dash="dash"), name=f"{share:.0%} point",
-                   text=["", f"{k} accounts ({k / len(df):.0%}) carry {share:.0%}", ""],
-                   textposition="top right", hoverinfo="name"),
+                   line=dict(color="#D62728", dash="dash"),
+                   name=_("{share} point").format(share=formatting.percent(share)),
+                   text=["", mark, ""], textposition="top right", hoverinfo="name"),
     ])
     fig.update_layout(
-        xaxis=dict(title="accounts, most energy first"),
-        yaxis=dict(title="energy (weighted hours)"),
-        yaxis2=dict(title="cumulative share of energy", overlaying="y", side="right",
+        xaxis=dict(title=_("accounts, most energy first")),
+        yaxis=dict(title=_("energy (weighted hours)")),
+        yaxis2=dict(title=_("cumulative share of energy"), overlaying="y", side="right",
                     range=[0, 1.02], tickformat=".0%", dtick=0.2, showgrid=False),
         legend=dict(orientation="h", y=1.1), bargap=0,
     )
-    fig = _finish(fig, f"80/20: the {k} accounts that carry {share:.0%} of the energy")
+    fig = _finish(fig, title or mark)
     return fig.update_layout(margin=dict(_LAYOUT["margin"], r=80))
 
 
 def plot_lorenz(lorenz: pd.DataFrame, gini: float) -> go.Figure:
     """Lorenz curve of energy over accounts, with the line of perfect equality."""
     fig = go.Figure([
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="every account the same",
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("every account the same"),
                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
-        go.Scatter(x=lorenz["account_share"], y=lorenz["value_share"], mode="lines", name="energy",
+        go.Scatter(x=lorenz["account_share"], y=lorenz["value_share"], mode="lines", name=_("energy"),
                    fill="tonexty", line=dict(color="#4C78A8"),
-                   hovertemplate="the lightest %{x:.0%} of accounts: %{y:.0%} of energy<extra></extra>"),
+                   hovertemplate=_("the lightest %{x:.0%} of accounts: %{y:.0%} of energy") + "<extra></extra>"),
     ])
-    fig.update_xaxes(title="share of accounts, least energy first", tickformat=".0%", range=[0, 1])
-    fig.update_yaxes(title="share of energy", tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(title=_("share of accounts, least energy first"), tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title=_("share of energy"), tickformat=".0%", range=[0, 1])
     fig.update_layout(legend=dict(orientation="h", y=1.08))
-    return _finish(fig, f"Lorenz curve of energy (Gini {gini:.2f}; 0 = all equal, 1 = one account has all)")
+    return _finish(fig, _("Lorenz curve of energy (Gini {gini}; 0 = all equal, 1 = one account has "
+                          "all)").format(gini=formatting.number(gini, 2)))
 
 
 def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float, weekdays: tuple[int, ...]) -> go.Figure:
     """Inbound messages by weekday × hour; business hours outlined.
 
-    ``grid`` is :func:`workbench.energy.inbound_heatmap`; ``weekdays`` are ISO numbers of
-    the working days, ``start_hour``/``end_hour`` the business day in local hours.
+    ``grid`` is :func:`workbench.energy.inbound_heatmap` (Monday first); ``weekdays`` are
+    ISO numbers of the working days, ``start_hour``/``end_hour`` the business day in local
+    hours. The weekdays are named in the report's locale.
     """
-    days = list(grid.index)
+    names = get_day_names("abbreviated", locale=locale())
+    days = [names[i] for i in range(len(grid.index))]
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(), x=list(grid.columns), y=list(range(len(days))), colorscale="Blues",
-        colorbar=dict(title="messages"), customdata=[[d] * grid.shape[1] for d in days],
-        hovertemplate="%{customdata} %{x}:00–%{x}:59: %{z} inbound<extra></extra>",
+        colorbar=dict(title=_("messages")), customdata=[[d] * grid.shape[1] for d in days],
+        hovertemplate=_("%{customdata} %{x}:00–%{x}:59: %{z} inbound") + "<extra></extra>",
     ))
     # Business hours as one outline trace per working day (None breaks the line between).
     xs: list[float | None] = []
@@ -358,11 +360,11 @@ def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float,
         xs += [x0, x1, x1, x0, x0, None]
         ys += [y - 0.5, y - 0.5, y + 0.5, y + 0.5, y - 0.5, None]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#D62728", width=2),
-                             name="business hours", hoverinfo="skip", showlegend=True))
+                             name=_("business hours"), hoverinfo="skip", showlegend=True))
     fig.update_yaxes(tickvals=list(range(len(days))), ticktext=days, autorange="reversed", title="")
-    fig.update_xaxes(title="hour of the day (local time)", dtick=2, range=[-0.5, 23.5])
+    fig.update_xaxes(title=_("hour of the day (local time)"), dtick=2, range=[-0.5, 23.5])
     fig.update_layout(legend=dict(orientation="h", y=1.08), plot_bgcolor="white")
-    return _finish(fig, "When customers write: inbound messages by weekday and hour")
+    return _finish(fig, _("When customers write: inbound messages by weekday and hour"))
 
 
 def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share: float,
@@ -373,23 +375,26 @@ def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share:
     """
     label = curve["account_id"].map(names).fillna(curve["account_id"]) if names is not None else curve["account_id"]
     fig = go.Figure([
-        go.Scatter(x=curve["account_share"], y=curve["cum_share"], mode="lines", name="cumulative net value",
+        go.Scatter(x=curve["account_share"], y=curve["cum_share"], mode="lines", name=_("cumulative net value"),
                    line=dict(color="#4C78A8", width=3), customdata=label.fillna(""),
-                   hovertemplate="best %{x:.0%} of accounts (to %{customdata}): %{y:.0%} of profit<extra></extra>"),
-        go.Scatter(x=[0, 1], y=[1, 1], mode="lines", name="total profit (100 %)",
+                   hovertemplate=_("best %{x:.0%} of accounts (to %{customdata}): %{y:.0%} of profit")
+                   + "<extra></extra>"),
+        go.Scatter(x=[0, 1], y=[1, 1], mode="lines",
+                   name=_("total profit ({share})").format(share=formatting.percent(1.0)),
                    line=dict(color="#999999", dash="dot"), hoverinfo="name"),
-        go.Scatter(x=[peak_account_share], y=[peak_share], mode="markers+text", name="peak",
+        go.Scatter(x=[peak_account_share], y=[peak_share], mode="markers+text", name=_("peak"),
                    marker=dict(size=12, color="#D62728"),
-                   text=[f"peak: best {peak_account_share:.0%} earn {peak_share:.0%}"],
+                   text=[_("peak: best {accounts} earn {share}").format(
+                       accounts=formatting.percent(peak_account_share), share=formatting.percent(peak_share))],
                    textposition="top center", hoverinfo="text"),
     ])
     # Room above the peak for its label; below zero when the curve dips under it.
     lo = min(0.0, float(curve["cum_share"].min()))
-    fig.update_xaxes(title="share of accounts, most profitable first", tickformat=".0%", range=[0, 1.01])
-    fig.update_yaxes(title="cumulative net value, share of total profit", tickformat=".0%",
+    fig.update_xaxes(title=_("share of accounts, most profitable first"), tickformat=".0%", range=[0, 1.01])
+    fig.update_yaxes(title=_("cumulative net value, share of total profit"), tickformat=".0%",
                      range=[lo - 0.05, max(peak_share, 1.0) * 1.15])
     fig.update_layout(legend=dict(orientation="h", y=1.08))
-    return _finish(fig, "Whale curve: where the profit is made and given back")
+    return _finish(fig, _("Whale curve: where the profit is made and given back"))
 
 
 def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
@@ -404,44 +409,55 @@ def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
         if d.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=d["energy"], y=d["net_value"], mode="markers", name=f"{standing} ({len(d)})",
+            x=d["energy"], y=d["net_value"], mode="markers",
+            name=_("{standing} ({n})").format(standing=_(standing), n=formatting.number(len(d))),
             marker=dict(color=color, size=9 if standing == "drop candidate" else 7,
                         line=dict(width=0.5, color="white")),
             text=d["hover"], hovertemplate="%{text}<extra></extra>",
         ))
     hi = float(accounts["energy"].max()) if len(accounts) else 1.0
-    fig.add_trace(go.Scatter(x=[0, hi * 1.03], y=[0, 0], mode="lines", name="break-even",
+    fig.add_trace(go.Scatter(x=[0, hi * 1.03], y=[0, 0], mode="lines", name=_("break-even"),
                              line=dict(color="#333333", dash="dot", width=1), hoverinfo="skip"))
-    fig.update_xaxes(title="energy (weighted hours in the window)", rangemode="tozero")
-    fig.update_yaxes(title="net value € (margin − cost to serve)")
+    fig.update_xaxes(title=_("energy (weighted hours in the window)"), rangemode="tozero")
+    fig.update_yaxes(title=_("net value {currency} (margin − cost to serve)").format(currency=_currency_symbol()))
     fig.update_layout(legend=dict(orientation="h", y=1.1))
-    return _finish(fig, "Energy against net value: bottom right is where energy drains")
+    return _finish(fig, _("Energy against net value: bottom right is where energy drains"))
+
+
+def _currency_symbol() -> str:
+    """The symbol of the report's currency (``€``)."""
+    return get_currency_symbol(currency(), locale=locale())
 
 
 def plot_energy_parts(breakdown: pd.DataFrame, parts: dict[str, str], n: int = 20) -> go.Figure:
     """The ``n`` heaviest accounts' energy as stacked named parts (hours).
 
-    ``parts`` maps part columns to plain labels (:data:`workbench.energy.PART_LABELS`).
+    ``parts`` maps part columns to plain labels (:data:`workbench.energy.PART_LABELS`,
+    catalogue messages: they are shown translated).
     """
     top = breakdown.nlargest(n, "energy", keep="first").iloc[::-1]
     label = top["name"] if "name" in top else top["account_id"]
     fig = go.Figure([
-        go.Bar(y=label, x=top[col], name=name, orientation="h",
-               hovertemplate=f"%{{y}}: %{{x:.1f}} h {name}<extra></extra>")
+        go.Bar(y=label, x=top[col], name=_(name), orientation="h",
+               hovertemplate="%{y}: %{x:.1f} h " + _(name) + "<extra></extra>")
         for col, name in parts.items()
     ])
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.08), height=max(420, 22 * n + 120),
-                      xaxis=dict(title="energy (weighted hours)"))
+                      xaxis=dict(title=_("energy (weighted hours)")))
     fig.update_yaxes(title="")
-    return fig.update_layout(title=f"What the {n} heaviest accounts' energy is made of",
-                             template="plotly_white", margin=_LAYOUT["margin"])
+    fig.update_layout(title=ngettext("What the heaviest account's energy is made of",
+                                     "What the {n} heaviest accounts' energy is made of", n).format(n=n),
+                      template="plotly_white", margin=_LAYOUT["margin"], separators=_separators())
+    return fig
 
 
 def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of_hours: float, n: int) -> go.Figure:
     """Portfolio margin before and after letting ``n`` accounts go, as a waterfall."""
     after = portfolio_margin - margin_lost + value_of_hours
     fig = go.Figure(go.Waterfall(
-        x=["margin today", f"margin of the {n} lost", "freed hours put to work", "margin after"],
+        x=[_("margin today"),
+           ngettext("margin of the account lost", "margin of the {n} lost", n).format(n=n),
+           _("freed hours put to work"), _("margin after")],
         y=[portfolio_margin, -margin_lost, value_of_hours, after],
         measure=["absolute", "relative", "relative", "total"],
         text=[money(v) for v in (portfolio_margin, -margin_lost, value_of_hours, after)],
@@ -449,9 +465,11 @@ def plot_what_if_waterfall(portfolio_margin: float, margin_lost: float, value_of
         decreasing=dict(marker_color="#D62728"), increasing=dict(marker_color="#54A24B"),
         totals=dict(marker_color="#4C78A8"),
     ))
-    fig.update_yaxes(title="margin € in the window", rangemode="tozero")
+    fig.update_yaxes(title=_("margin {currency} in the window").format(currency=_currency_symbol()),
+                     rangemode="tozero")
     fig.update_layout(showlegend=False)
-    return _finish(fig, f"What-if: letting the {n} candidates go")
+    return _finish(fig, ngettext("What-if: letting the candidate go",
+                                 "What-if: letting the {n} candidates go", n).format(n=n))
 
 
 # Communication plan (03)
@@ -543,7 +561,7 @@ _LANE_OFFSET = 0.18  # inbound sits above its channel's line, outbound below
 def _timeline_hover(e: pd.DataFrame, local: pd.Series) -> list[str]:
     flags = {"after_hours": "after hours", "off_day": "weekend/holiday", "chaser": "chaser", "complaint": "complaint"}
     texts = []
-    for i, (_, r) in enumerate(e.iterrows()):
+    for i, (_row, r) in enumerate(e.iterrows()):
         who = "from the customer" if r["direction"] == "in" else "from us"
         bits = [f"{local.iloc[i]:%a %-d.%-m.%Y %H:%M}", f"{r['channel']}, {who}"]
         if pd.notna(r.get("effort_minutes")):

@@ -30,14 +30,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .formatting import money, number
+from pandas.io.formats.style import Styler
+
+from .formatting import money, number, percent
+from .i18n import N_, _, ngettext
 from .kpis import is_new
 from .params import Params
+from .tables import present
 
 #: The scenarios every option is valued under, from the least to the most refilled.
 SCENARIOS = ("low", "base", "high")
 #: The options, in the order the report shows them.
-OPTIONS = ("let them go", "raise to break-even price", "lower-touch tier", "response-time policy")
+#: The names are catalogue messages: the report shows them through :func:`workbench.i18n._`.
+OPTIONS = (N_("let them go"), N_("raise to break-even price"), N_("lower-touch tier"), N_("response-time policy"))
 _BY = "account_id"
 #: The new-customer window is cut into this many equal periods to see how the pace varies.
 _PERIODS = 4
@@ -222,77 +227,103 @@ class WhatIf:
         """
         n = len(self.accounts)
         if not n:
-            return "No account is a drop candidate, so there is nothing to let go."
+            return _("No account is a drop candidate, so there is nothing to let go.")
         drop = self.option("let them go")
-        who = "the candidate" if n == 1 else f"the {n} candidates"
         parts = [
-            f"Letting {who} go loses {money(self.revenue_lost)} of revenue and {money(self.margin_lost)} "
-            f"of margin, and frees {number(self.hours_freed)} contact hours. The team's cost does not "
-            f"fall with them: a freed hour earns only when it is sold again, and is then worth what an "
-            f"hour of the team's capacity costs, {money(self.hour_cost, digits=2)}.",
+            ngettext("Letting the candidate go loses {revenue} of revenue and {margin} of margin, and frees "
+                     "{hours} contact hours.",
+                     "Letting the {n} candidates go loses {revenue} of revenue and {margin} of margin, and frees "
+                     "{hours} contact hours.", n).format(
+                n=number(n), revenue=money(self.revenue_lost), margin=money(self.margin_lost),
+                hours=number(self.hours_freed)),
+            _("The team's cost does not fall with them: a freed hour earns only when it is sold again, and is "
+              "then worth what an hour of the team's capacity costs, {cost}.").format(
+                cost=money(self.hour_cost, digits=2)),
             self._refill_sentence(drop),
         ]
         low, base, high = (drop[f"net_{s}"] for s in SCENARIOS)
-        effect = (f"gains {money(base)} of margin" if round(base) > 0 else
-                  f"loses {money(-base)} of margin" if round(base) < 0 else "leaves the margin as it is")
-        parts.append(f"On that basis letting go {effect} (from {_signed(low)} to {_signed(high)}).")
+        figures = dict(value=money(abs(base)), low=_signed(low), high=_signed(high))
+        if round(base) > 0:
+            effect = _("On that basis letting go gains {value} of margin (from {low} to {high}).")
+        elif round(base) < 0:
+            effect = _("On that basis letting go loses {value} of margin (from {low} to {high}).")
+        else:
+            effect = _("On that basis letting go leaves the margin as it is (from {low} to {high}).")
+        parts.append(effect.format(**figures))
         parts.append(self._break_even_sentence())
         nets = self.options.set_index("option")["net_base"]
         best = str(nets.idxmax())
-        parts.append(f"Of the options below, “{best}” does most for the margin in the base case "
-                     f"({_signed(nets[best])}).")
+        parts.append(_("Of the options below, “{best}” does most for the margin in the base case "
+                       "({net}).").format(best=_(best), net=_signed(nets[best])))
         parts.append(self._price_sentence())
         lt, rp = self.option("lower-touch tier"), self.option("response-time policy")
-        parts.append(
-            f"Apart from money, letting go relieves the team of {number(self.energy_freed)} hours of energy "
-            f"(contact time weighted by stress), a lower-touch tier of {number(lt['energy_freed'])} and a "
-            f"response-time policy of {number(rp['energy_freed'])}: relief, not counted in euros."
-        )
+        parts.append(_(
+            "Apart from money, letting go relieves the team of {energy} hours of energy (contact time weighted by "
+            "stress), a lower-touch tier of {lower} and a response-time policy of {policy}: relief, not counted "
+            "in euros.").format(energy=number(self.energy_freed), lower=number(lt["energy_freed"]),
+                                policy=number(rp["energy_freed"])))
         return " ".join(p for p in parts if p)
 
     def _refill_sentence(self, drop: pd.Series) -> str:
         r = self.refill
-        share = _pct(drop["refill_base"])
+        shares = dict(low=_pct(drop["refill_low"]), base=_pct(drop["refill_base"]), high=_pct(drop["refill_high"]))
         if r.basis == "params":
-            return (f"The share of freed hours sold again is set by the analyst: {_pct(drop['refill_low'])} "
-                    f"(low), {share} (base), {_pct(drop['refill_high'])} (high).")
+            return _("The share of freed hours sold again is set by the analyst: {low} (low), {base} (base), "
+                     "{high} (high).").format(**shares)
         if r.basis == "no new customers":
-            return (f"No new customer came in the last {r.new_customer_days} days, so nothing shows the freed "
-                    f"hours would be sold: none are counted as sold again, and only the relief counts.")
+            return _("No new customer came in the last {days} days, so nothing shows the freed hours would be "
+                     "sold: none are counted as sold again, and only the relief counts.").format(
+                days=number(r.new_customer_days))
         refilled = drop["refill_base"] * self.hours_freed
+        figures = dict(n=number(r.new_customers), days=number(r.new_customer_days),
+                       hours=number(r.new_customer_hours), sold=number(refilled), **shares)
         # A quarter is what a client calls a fourth of a year; other windows say their length.
-        span = "quarter" if abs(r.new_customer_days - 365) <= 1 else f"{r.new_customer_days / 4:.0f}-day period"
-        return (
-            f"The {r.new_customers} customers won in the last {r.new_customer_days} days took "
-            f"{number(r.new_customer_hours)} contact hours; winning as many again would sell "
-            f"{number(refilled)} of the freed hours ({share}), {_pct(drop['refill_low'])} at the slowest "
-            f"{span}'s pace and {_pct(drop['refill_high'])} at the fastest. Hours beyond that stay "
-            f"unsold, whichever option frees them."
-        )
+        if abs(r.new_customer_days - 365) <= 1:
+            text = ngettext(
+                "The {n} customer won in the last {days} days took {hours} contact hours; winning as many again "
+                "would sell {sold} of the freed hours ({base}), {low} at the slowest quarter's pace and {high} at "
+                "the fastest.",
+                "The {n} customers won in the last {days} days took {hours} contact hours; winning as many again "
+                "would sell {sold} of the freed hours ({base}), {low} at the slowest quarter's pace and {high} at "
+                "the fastest.", r.new_customers)
+        else:
+            figures["period"] = number(r.new_customer_days / 4)
+            text = ngettext(
+                "The {n} customer won in the last {days} days took {hours} contact hours; winning as many again "
+                "would sell {sold} of the freed hours ({base}), {low} at the pace of the slowest {period}-day "
+                "period and {high} at the fastest.",
+                "The {n} customers won in the last {days} days took {hours} contact hours; winning as many again "
+                "would sell {sold} of the freed hours ({base}), {low} at the pace of the slowest {period}-day "
+                "period and {high} at the fastest.", r.new_customers)
+        return text.format(**figures) + " " + _("Hours beyond that stay unsold, whichever option frees them.")
 
     def _break_even_sentence(self) -> str:
         x = self.break_even_refill
         if x is None:
             return ""
         if x > 1:
-            return (f"Letting go does not pay even if every freed hour is sold again: it would take "
-                    f"{_pct(x)} of them.")
-        return f"It pays as soon as **{_pct(x)}** of the freed hours are sold again."
+            return _("Letting go does not pay even if every freed hour is sold again: it would take {share} of "
+                     "them.").format(share=_pct(x))
+        return _("It pays as soon as **{share}** of the freed hours are sold again.").format(share=_pct(x))
 
     def _price_sentence(self) -> str:
         inc = float(self.per_account["break_even_increase"].sum())
         if not inc:
-            return "None of them needs a higher price to break even."
+            return _("None of them needs a higher price to break even.")
         if self.price_rise_share is None:
-            return f"Breaking even would take {money(inc)} more from accounts that pay nothing today."
-        text = f"Breaking even would take {money(inc)} more, a {_pct(self.price_rise_share)} price rise for them"
+            return _("Breaking even would take {money} more from accounts that pay nothing today.").format(
+                money=money(inc))
+        text = _("Breaking even would take {money} more, a {share} price rise for them.").format(
+            money=money(inc), share=_pct(self.price_rise_share))
         if self.over_double_price:
             k = self.over_double_price
             steep = float(self.per_account.loc[self.per_account["break_even_rise"] > 1, "break_even_increase"].sum())
-            text += (f"; {k} account{'s' if k > 1 else ''} would pay more than double ({money(steep)} of it), "
-                     f"which a customer is unlikely to accept, so for {'them' if k > 1 else 'it'} that row "
-                     f"is not a real option")
-        return text + "."
+            text += " " + ngettext(
+                "{n} account would pay more than double ({money} of it), which a customer is unlikely to accept, "
+                "so for it that row is not a real option.",
+                "{n} accounts would pay more than double ({money} of it), which a customer is unlikely to accept, "
+                "so for them that row is not a real option.", k).format(n=number(k), money=money(steep))
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         """Headline totals, the scenarios of letting go, each option and the refill evidence, JSON-ready."""
@@ -440,8 +471,41 @@ def options_table(w: WhatIf) -> pd.DataFrame:
     return out.round(0).astype("int64")
 
 
+#: The options table's columns: (header, kind), headers in the catalogue.
+OPTION_COLUMNS = {
+    "option": (N_("Option"), "text"),
+    "revenue_change": (N_("Revenue change"), "money"),
+    "margin_change": (N_("Margin change"), "money"),
+    "hours_freed": (N_("Contact hours freed"), "count"),
+    "hours_sold": (N_("Hours sold again (base case)"), "count"),
+    "energy_freed": (N_("Energy hours freed"), "count"),
+    "net_low": (N_("Net change, low case"), "money"),
+    "net_base": (N_("Net change, base case"), "money"),
+    "net_high": (N_("Net change, high case"), "money"),
+}
+
+
+def options_view(w: WhatIf) -> Styler:
+    """The options side by side for people: the options named in the report's language,
+    money in the locale, hours whole.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"account_id": ["a"], "revenue": [100.0], "margin": [50.0],
+    ...                   "net_value": [-50.0], "energy_effort": [10.0], "energy": [30.0],
+    ...                   "chaser_hours": [2.0], "energy_after_hours": [4.0],
+    ...                   "energy_off_day": [6.0], "energy_chasers": [2.0]})
+    >>> r = Refill("no new customers", 365, 365, 0, 0.0, None, (0, 0, 0, 0), (0.0, 0.0, 0.0), None)
+    >>> options_view(what_if(b, ["a"], Params(), hour_cost=10.0, refill=r)).data.iloc[0].tolist()[:3]
+    ['let them go', '−€100', '−€50']
+    """
+    t = w.options.assign(option=[_(o) for o in w.options["option"]],
+                         hours_sold=w.options["hours_freed"] * w.options["refill_base"])
+    return present(t, OPTION_COLUMNS)
+
+
 def _pct(x: float) -> str:
-    return number(100 * x, unit="%")
+    return percent(x)
 
 
 def _signed(x: float) -> str:
