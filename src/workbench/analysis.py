@@ -124,7 +124,7 @@ class Analysis:
         why = self.coverage.lacks(*needs) or reason
         if why is None:
             return draw()
-        return Markdown(f"{what} cannot be shown: {why}.") if what else None
+        return Markdown(_("{what} cannot be shown: {why}.").format(what=what, why=why)) if what else None
 
     def publish(
         self, notebook: str, headline: dict[str, Any], accounts: pd.DataFrame | None = None

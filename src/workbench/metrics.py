@@ -26,8 +26,10 @@ from typing import Any, Literal
 import narwhals as nw
 import pandas as pd
 
+from . import formatting
 from .businesstime import BusinessCalendar
 from .exceptions import InputError
+from .i18n import N_, _
 from .params import Params
 from .portfolio import Portfolio
 
@@ -369,14 +371,14 @@ def survey_metrics(surveys: nw.LazyFrame[Any], *, as_of: dt.datetime) -> nw.Lazy
 #: What a figure or an analysis may need from the data, and how its absence is said: the
 #: reason completes "… cannot be shown: <reason>" and "Not computed: … : <reason>".
 NEEDS: dict[str, str] = {
-    "interactions": "there is no contact log",
-    "inbound": "the contact log holds no messages from customers",
-    "outbound": "the contact log holds no messages from us",
-    "recent contact": "the contact log holds no contact in the {window_days} days before {as_of}",
-    "invoices": "there are no invoices",
-    "surveys": "there are no survey answers",
-    "leads": "there is no leads table",
-    "team": "there is no team table",
+    "interactions": N_("there is no contact log"),
+    "inbound": N_("the contact log holds no messages from customers"),
+    "outbound": N_("the contact log holds no messages from us"),
+    "recent contact": N_("the contact log holds no contact in the {window_days} days before {as_of}"),
+    "invoices": N_("there are no invoices"),
+    "surveys": N_("there are no survey answers"),
+    "leads": N_("there is no leads table"),
+    "team": N_("there is no team table"),
 }
 #: Needs that are facts about the contact log: without a log its absence is the reason.
 _OF_THE_LOG = ("inbound", "outbound", "recent contact")
@@ -408,7 +410,7 @@ class Coverage:
             if need in _OF_THE_LOG and "interactions" not in self.present:
                 need = "interactions"
             if need not in self.present:
-                return NEEDS[need].format(window_days=self.window_days, as_of=self.as_of)
+                return _(NEEDS[need]).format(window_days=self.window_days, as_of=formatting.date(self.as_of))
         return None
 
 
