@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
+from workbench import exports, schedule
 from workbench import plan as wbplan
 from workbench.businesstime import BusinessCalendar, add_business_hours, business_hours_between
 from workbench.params import Params
@@ -116,11 +117,11 @@ def test_schedule_never_exceeds_capacity_when_it_fits(sample, n: int, hours: flo
     params = a.params.model_copy(update={"plan": a.params.plan.model_copy(update={"proactive_share": share})})
     team = pd.DataFrame({"member": [f"m{i}" for i in range(n)], "hours_per_week": [hours] * n,
                          "role": ["owner"] + ["specialist"] * (n - 1)})
-    cap = wbplan.team_capacity(team, params)
+    cap = schedule.team_capacity(team, params)
     acts = pd.DataFrame({"account_id": plan.accounts["account_id"], "tier": plan.accounts["tier"],
                          "cadence_weeks": 4, "first_week": 0, "minutes": 22.0,
                          "member": [f"m{i % n}" for i in range(len(plan.accounts))], "preferred_hour": 10})
-    sched, load, missed = wbplan.schedule_actions(acts, cap, params, plan.calendar, plan.start)
+    sched, load, missed = schedule.schedule_actions(acts, cap, params, plan.calendar, plan.start)
     assert (load["planned_hours"] <= load["capacity_hours"] + 1e-9).all()
     assert len(sched) + len(missed) >= len(acts) or missed.empty is False
     owner_helped = sched[(sched["member"] == "m0")]["account_id"].isin(acts.loc[acts["member"] != "m0", "account_id"])
@@ -137,7 +138,7 @@ def test_statements_in_both_languages(sample) -> None:
 
 def test_exports(sample, tmp_path: Path) -> None:
     _, _, _, plan = sample
-    files = wbplan.write_plan(tmp_path, plan)
+    files = exports.write_plan(tmp_path, plan)
     wbk = openpyxl.load_workbook(files["xlsx"])
     assert {"Tiers", "Actions", "Response statements"} <= set(wbk.sheetnames)
     members = [n for n in wbk.sheetnames if n.startswith("Schedule ")]

@@ -32,7 +32,7 @@ from .commitment import QUADRANTS
 from .energy import EnergyDrain
 from .formatting import money, number
 from .kpis import is_dissatisfied
-from .params import Params
+from .params import Params, PlanTier
 
 _BY = "account_id"
 
@@ -251,3 +251,22 @@ def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: 
     table.loc["all quadrants"] = table.sum()
     table.index.name, table.columns.name = "01 quadrant", "03 tier"
     return table
+def tier_table(acc: pd.DataFrame, schedule: pd.DataFrame, missed: pd.DataFrame, rules: dict[str, PlanTier]) -> pd.DataFrame:
+    """Per tier: its rule, size, value, how it is served and the contacts the schedule holds."""
+    rows = []
+    for name, t in rules.items():
+        mine = acc[acc["tier"] == name]
+        rows.append({
+            "tier": name, "label_fi": t.label_fi, "rule": " or ".join(t.when) or "everyone else",
+            # Unknown (no invoices or no contact log) stays unknown: a sum of nothing known is not 0.
+            "accounts": len(mine),
+            "net_value": float(mine["net_value"].sum(min_count=1)) if len(mine) else 0.0,
+            "revenue": float(mine["revenue"].sum()) if "revenue" in mine else np.nan,
+            "cadence_weeks": t.cadence_weeks, "channels": ", ".join(t.channels),
+            "response_hours": t.response_hours, "inbound_by": t.inbound_by, "theme": t.theme,
+            "contacts": int((schedule["tier"] == name).sum()),
+            "plan_hours": round(float(schedule.loc[schedule["tier"] == name, "minutes"].sum() / 60), 1),
+            "unscheduled": int((missed["tier"] == name).sum()),
+        })
+    return pd.DataFrame(rows)
+

@@ -1,0 +1,82 @@
+"""The next action per account: what to do, said with the verb of the channel it is
+scheduled on (a call is made by phone, a meeting is met)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .formatting import money, number
+from .params import Params
+from .tiers import signal_fact
+
+_BY = "account_id"
+
+
+#: What a contact is called on each channel: the verb an action starts with, so an action
+#: scheduled as a call says "Call" and one scheduled as an e-mail never does.
+_VERBS = {"phone": "Call", "meeting": "Meet", "visit": "Visit", "email": "E-mail", "sms": "Text",
+          "chat": "Chat", "ticket": "Write on a ticket"}
+
+
+def contact_verb(channel: str) -> str:
+    """The verb of a contact on ``channel``: ``'Call'`` for phone, ``'E-mail'`` for email.
+
+    Examples
+    --------
+    >>> contact_verb("phone"), contact_verb("meeting"), contact_verb("fax")
+    ('Call', 'Meet', 'Contact by fax')
+    """
+    return _VERBS.get(channel, f"Contact by {channel}")
+
+
+def next_action(r: pd.Series, theme: str, what: pd.DataFrame, params: Params) -> tuple[str, str]:
+    """The next thing to do with an account: its kind and the line that says it.
+
+    The kind follows the account's situation, most pressing first: a drop candidate gets
+    the boundary conversation (``boundary``, with the what-if's figures); an account that
+    drains (high energy, and loss-making or dissatisfied) gets ``settle in`` while young and
+    ``repair`` after; a dissatisfied one ``put right``; one that buys, is open and has a next
+    service ``offer``; the rest its tier's ``theme``. The line starts with the verb of the
+    account's preferred channel (:func:`contact_verb`), the channel it is scheduled on.
+
+    Examples
+    --------
+    >>> r = pd.Series({"account_id": "a", "preferred_channel": "email", "drop_candidate": False,
+    ...     "drains": False, "young": False, "dissatisfied": True, "survey_last": 5.0, "complaints": 9,
+    ...     "buys": True, "open": False, "next_service": "", "survey_needed": False})
+    >>> next_action(r, "Get to know them", pd.DataFrame(), Params())
+    ('put right', 'E-mail to ask what went wrong: last survey 5, 9 complaints')
+    """
+    verb = contact_verb(r["preferred_channel"])
+    if r["drop_candidate"]:
+        if r[_BY] not in what.index:
+            return "boundary", f"{verb} to set boundaries: {theme}"
+        w = what.loc[r[_BY]]
+        return "boundary", (f"{verb} to set boundaries: publish our response times (frees ~{number(w['policy_hours'], 1)} h), "
+                            f"raise the price by {money(w['break_even_increase'])} to break even, or agree an exit "
+                            f"(frees {number(w['hours_freed'], 1)} h, loses {money(w['margin_lost'])} margin)")
+    if r["drains"]:
+        return _drain_action(r, verb, params)
+    if r["dissatisfied"]:
+        return "put right", f"{verb} to ask what went wrong: {signal_fact('dissatisfied', False, r, params)}"
+    if r["buys"] and r["open"] and r["next_service"]:
+        return "offer", f"{verb} to offer {r['next_service']}: {r['openness_reason']}"
+    ask = "; ask the five survey questions" if r["survey_needed"] else ""
+    return "theme", f"{verb}: {theme[:1].lower()}{theme[1:]}{ask}"
+
+
+def _drain_action(r: pd.Series, verb: str, params: Params) -> tuple[str, str]:
+    """A drainer's action: set expectations with a new customer, repair or reprice an old one."""
+    facts = [f"{number(r['energy'])} energy h"]
+    if r["loss_making"]:
+        facts.append(f"{money(r['net_value'])} after serving cost (raise the price by {money(-r['net_value'])} "
+                     "to break even)")
+    if r["dissatisfied"]:
+        facts.append(signal_fact("dissatisfied", False, r, params))
+    if r["young"]:
+        return "settle in", f"{verb} to agree what the service includes, the channels and our response times: " \
+                            f"a new customer, {', '.join(facts)}"
+    agree = "a service level and a price that covers the work" if r["loss_making"] else \
+        "a service level after putting right what went wrong"
+    return "repair", f"{verb} to agree {agree}: {', '.join(facts)}"
+
