@@ -179,3 +179,29 @@ def test_run_leaves_the_plan_in_the_run_folder(tmp_path_factory: pytest.TempPath
     assert {"tier", "next_action", "next_contact", "assignee"} <= set(acc.columns)
     head = result.summary["notebooks"]["03_communication_plan"]
     assert "capacity" in head and "response_compliance" in head
+
+
+def test_triage_hours_reconcile(sample) -> None:
+    """Every inbound hour counts once before and once after; the owner's move is before − after,
+    and the sentence prints the table's figures."""
+    from workbench.formatting import hours
+    from workbench.triage import owner_relief
+
+    _, _, d, plan = sample
+    t = plan.triage
+    inbound = d.events.loc[d.events["direction"] == "in", "effort_minutes"].sum() / 60
+    assert t["inbound_hours_now"].sum() == pytest.approx(t["inbound_hours_after_triage"].sum(), abs=0.05 * len(t))
+    assert t["inbound_hours_now"].sum() == pytest.approx(inbound, abs=0.05 * len(t))
+    owner = t[t["member"].isin(plan.owners)]
+    assert len(owner) == 1
+    before, after = float(owner["inbound_hours_now"].iloc[0]), float(owner["inbound_hours_after_triage"].iloc[0])
+    assert plan.owner_inbound_hours == before and plan.owner_hours_after == after
+    assert plan.owner_hours_moved == pytest.approx(before - after)
+    assert owner_relief(t, set(plan.owners)) == (before, after, round(before - after, 1))
+    text = plan.triage_sentence()
+    for figure in (before, after, abs(before - after)):
+        assert hours(figure, 1) in text
+    assert (t["change"] == (t["inbound_hours_after_triage"] - t["inbound_hours_now"]).round(1)).all()
+    head = plan.headline()["capacity"]
+    assert head["owner_inbound_hours"] - head["owner_inbound_hours_after_triage"] == pytest.approx(
+        head["owner_inbound_hours_moved"])

@@ -79,6 +79,8 @@ class CommunicationPlan:
     triage: pd.DataFrame
     owner_hours_moved: float
     owner_inbound_hours: float
+    owner_hours_after: float
+    owners: frozenset[str]
     runs: pd.DataFrame
     responses: pd.DataFrame
     leads: pd.DataFrame | None
@@ -130,6 +132,10 @@ class CommunicationPlan:
             f"or lengthen the cadence of *{heavy['tier']}* (it takes the most hours, {number(heavy['plan_hours'])} h), "
             f"or move accounts down a tier, or add about {number(short / per_person, 1)} people at the same reserved share.")
 
+    def triage_sentence(self) -> str:
+        """What the triage takes off the firm's owner, with the triage table's figures (markdown)."""
+        return triage_mod.triage_sentence(self.triage, self.owners)
+
     def tier_table(self) -> pd.DataFrame:
         """The tiers for people: rule, size, value, hours and how each is served."""
         return self.tiers.set_index("tier")
@@ -165,7 +171,8 @@ class CommunicationPlan:
                          "fits": self.fits, "shortfall_hours": round(self.shortfall_hours, 1),
                          "scheduled_contacts": len(self.schedule), "queued_grey_mass": self.queued,
                          "owner_inbound_hours": round(self.owner_inbound_hours, 1),
-                         "owner_inbound_hours_moved": round(self.owner_hours_moved, 1)},
+                         "owner_inbound_hours_moved": round(self.owner_hours_moved, 1),
+                         "owner_inbound_hours_after_triage": round(self.owner_hours_after, 1)},
             "response_compliance": {r["tier"]: {"median_business_hours": r["median_business_hours"],
                                                 "p90_business_hours": r["p90_business_hours"],
                                                 "promise_hours": r["promise_hours"],
@@ -270,14 +277,13 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
     responses = response_compliance(runs, list(rules))
     leads, lead_head = lead_summary(portfolio, params, calendar, as_of)
     tiers = tier_table(acc, schedule, missed, rules)
-    owner_in = drain.events[(drain.events["direction"] == "in") & drain.events["handled_by"].isin(owners)]
-    moved = owner_in[~owner_in[_BY].map(info["answers_inbound"]).isin(owners)]
     triage = triage_mod.triage_table(drain.events, acc, cap)
+    owner_before, owner_after, owner_moved = triage_mod.owner_relief(triage, owners)
     return CommunicationPlan(
         start=start, calendar=calendar, tier_rules=params.plan.tiers, accounts=acc, tiers=tiers,
         actions=actions.reset_index(drop=True), schedule=schedule, load=load, capacity=cap, unscheduled=missed,
-        queued=queued, triage=triage, owner_hours_moved=float(moved["effort_minutes"].sum() / 60),
-        owner_inbound_hours=float(owner_in["effort_minutes"].sum() / 60), runs=runs, responses=responses,
+        queued=queued, triage=triage, owner_hours_moved=owner_moved,
+        owner_inbound_hours=owner_before, owner_hours_after=owner_after, owners=frozenset(owners), runs=runs, responses=responses,
         leads=leads, lead_headline=lead_head, horizon_weeks=params.plan.horizon_weeks,
         missing=tuple(plan_gaps(coverage(portfolio, metrics), params)),
     )
