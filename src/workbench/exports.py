@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .i18n import _
 from .preferences import survey_template
+from .promises import PLACES
 
 if TYPE_CHECKING:
     from .plan import CommunicationPlan
@@ -19,16 +21,14 @@ _BY = "account_id"
 
 
 def statements_markdown(plan: CommunicationPlan) -> str:
-    """The statements as a markdown document to hand to the client."""
+    """The statements to hand to the client (markdown): one text per place, in the report's
+    language with the other language below it, then each tier's promise and whether it is kept."""
     s = plan.statements()
-    labels = {t.name: t.label_fi for t in plan.tier_rules}
-    lines = ["# Vastausajat · Response times", ""]
-    for tier, g in s.groupby("tier", sort=False):
-        lines += [f"## {tier} · {labels[tier]}", ""]
-        for lang, title in (("fi", "Suomeksi"), ("en", "In English")):
-            lines.append(f"**{title}**")
-            lines += [f"- *{u}*: {x}" for u, x in g[g["language"] == lang][["use", "text"]].itertuples(index=False)]
-            lines.append("")
+    places = dict(PLACES)
+    lines = ["# " + _("Response times"), "", plan.public_sentence(), ""]
+    for r in s.itertuples(index=False):
+        lines += [f"## {_(places[r.place])}", "", r.text, "", f"*{r.other}*", ""]
+    lines += ["## " + _("The promise per tier"), "", plan.promise_verdicts(), ""]
     return "\n".join(lines)
 
 

@@ -46,10 +46,10 @@ from .metrics import Coverage, coverage
 from .params import Params, PlanTier
 from .portfolio import Portfolio
 from .preferences import contact_preferences, services_bought
-from .promises import response_statements
+from .promises import draft_promise, earned_promises, promise_verdict, public_promise, public_sentence, response_statements
 from .responses import lead_summary, response_compliance, response_runs
 from .schedule import plan_start, schedule_actions, team_capacity
-from .tiers import account_signals, assign_tiers, tier_table
+from .tiers import account_signals, assign_tiers, tier_label, tier_table
 
 _BY = "account_id"
 _FI_GENITIVE = {1: "yhden", 2: "kahden", 3: "kolmen", 4: "neljän", 5: "viiden", 6: "kuuden",
@@ -86,6 +86,7 @@ class CommunicationPlan:
     leads: pd.DataFrame | None
     lead_headline: dict[str, Any]
     horizon_weeks: int
+    params: Params
     missing: tuple[str, ...] = ()
 
     @property
@@ -178,13 +179,43 @@ class CommunicationPlan:
                                                 "promise_hours": r["promise_hours"],
                                                 "within_promise_share": r["within_promise_share"], "runs": int(r["runs"])}
                                     for r in overall.to_dict("records")},
+            "promises": {"kept_share_required": self.params.plan.promise_kept_share,
+                         "public_promise_hours": (None if np.isnan(pub := self.public_promise_hours()) else pub),
+                         "tiers": {r["tier"]: {"target_hours": r["target_hours"], "status": r["status"],
+                                               "kept_share": None if np.isnan(r["kept_share"]) else round(r["kept_share"], 4),
+                                               "publish_hours": None if np.isnan(r["publish_hours"]) else r["publish_hours"]}
+                                   for r in self.promises().to_dict("records")}},
             "leads": self.lead_headline,
             "not_computed": list(self.missing),
         }
 
+    def promises(self) -> pd.DataFrame:
+        """Per tier: the target promise, the share kept today, and the promise to publish
+        (:func:`workbench.promises.earned_promises`)."""
+        return earned_promises(self.runs, self.tier_rules, self.params, self.calendar)
+
+    def public_promise_hours(self) -> float:
+        """The one promise the public statements make (NaN when none can be kept)."""
+        return public_promise(self.promises())
+
+    def promise_verdicts(self) -> str:
+        """Per tier, whether its promise is kept today and what to publish (markdown list)."""
+        labels = {t.name: tier_label(t) for t in self.tier_rules}
+        share = self.params.plan.promise_kept_share
+        return "\n".join("- " + promise_verdict(r, share, self.calendar, labels[r["tier"]])
+                         for _i, r in self.promises().iterrows())
+
+    def public_sentence(self) -> str:
+        """Whether the public statements can be published today (markdown)."""
+        return public_sentence(self.promises(), self.runs, self.params.plan.promise_kept_share, self.calendar)
+
     def statements(self) -> pd.DataFrame:
-        """Publishable response-time statements per tier, in Finnish and English."""
-        return response_statements(self.tier_rules, self.calendar)
+        """The public response-time statements: one per place, in the report's language with
+        the other language alongside (:func:`workbench.promises.response_statements`); drafts
+        (``ready`` False) for the slowest tier's target while no promise is kept."""
+        promises = self.promises()
+        public = public_promise(promises)
+        return response_statements(draft_promise(promises), self.calendar, ready=public == public)
 
 
 def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Params, *,
@@ -284,7 +315,7 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
         actions=actions.reset_index(drop=True), schedule=schedule, load=load, capacity=cap, unscheduled=missed,
         queued=queued, triage=triage, owner_hours_moved=owner_moved,
         owner_inbound_hours=owner_before, owner_hours_after=owner_after, owners=frozenset(owners), runs=runs, responses=responses,
-        leads=leads, lead_headline=lead_head, horizon_weeks=params.plan.horizon_weeks,
+        leads=leads, lead_headline=lead_head, horizon_weeks=params.plan.horizon_weeks, params=params,
         missing=tuple(plan_gaps(coverage(portfolio, metrics), params)),
     )
 

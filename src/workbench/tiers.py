@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .commitment import QUADRANTS
 from .energy import EnergyDrain
 from .formatting import money, number
@@ -270,3 +271,19 @@ def tier_table(acc: pd.DataFrame, schedule: pd.DataFrame, missed: pd.DataFrame, 
         })
     return pd.DataFrame(rows)
 
+
+
+def tier_label(tier: PlanTier) -> str:
+    """A tier's name as the report shows it: ``label_fi`` in Finnish, the name in English.
+
+    Examples
+    --------
+    >>> from workbench.i18n import override
+    >>> t = Params().plan.tiers[0]
+    >>> tier_label(t),
+    ('review',)
+    >>> with override("fi"):
+    ...     tier_label(t)
+    'arvioitavat'
+    """
+    return tier.label_fi if i18n.language() == "fi" else tier.name
