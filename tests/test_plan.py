@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import icalendar
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from workbench import exports, schedule
+from workbench import schedule
 from workbench import plan as wbplan
 from workbench.businesstime import BusinessCalendar, add_business_hours, business_hours_between
 from workbench.params import Params
@@ -134,27 +132,6 @@ def test_statements_in_both_languages(sample) -> None:
     assert list(s["place"]) == ["website", "signature", "auto-reply"]
     assert {s["language"].iloc[0], s["other_language"].iloc[0]} == {"fi", "en"}
     assert s["text"].str.len().min() > 20 and s["other"].str.len().min() > 20
-
-
-def test_exports(sample, tmp_path: Path) -> None:
-    _, _, _, plan = sample
-    files = exports.write_plan(tmp_path, plan)
-    wbk = openpyxl.load_workbook(files["xlsx"])
-    assert {"Tiers", "Actions", "Response statements"} <= set(wbk.sheetnames)
-    members = [n for n in wbk.sheetnames if n.startswith("Schedule ")]
-    assert len(members) == plan.schedule["member"].nunique()
-    ws = wbk[members[0]]
-    assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws["A1"].value == "date"
-    assert isinstance(ws["A2"].value, dt.datetime)  # openpyxl reads date cells as datetimes
-    cal = icalendar.Calendar.from_ical(files["ics"].read_bytes())
-    events = list(cal.walk("VEVENT"))
-    assert len(events) == len(plan.schedule)
-    assert len({str(e["UID"]) for e in events}) == len(events)
-    assert {str(e["DTSTART"].dt.tzinfo) for e in events} == {TZ}
-    assert list(cal.walk("VTIMEZONE"))
-    assert len(pd.read_csv(files["csv"])) == len(plan.schedule)
-    text = files["statements"].read_text(encoding="utf-8")
-    assert "kuluessa" in text and "within" in text
 
 
 def test_params_reject_a_tier_set_without_catch_all() -> None:

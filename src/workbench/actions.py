@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .formatting import money, number
+from .i18n import N_, _
 from .params import Params
 from .tiers import signal_fact
 
@@ -16,6 +17,24 @@ _BY = "account_id"
 #: scheduled as a call says "Call" and one scheduled as an e-mail never does.
 _VERBS = {"phone": "Call", "meeting": "Meet", "visit": "Visit", "email": "E-mail", "sms": "Text",
           "chat": "Chat", "ticket": "Write on a ticket"}
+
+
+#: A channel's name for people (translated where shown, :func:`channel_label`).
+CHANNEL_LABELS = {"email": N_("e-mail"), "phone": N_("phone"), "meeting": N_("meeting"), "visit": N_("visit"),
+                  "sms": N_("text message"), "chat": N_("chat"), "ticket": N_("ticket")}
+
+
+def channel_label(channel: str) -> str:
+    """A channel as the report's readers call it: ``'sähköposti'`` for email in Finnish.
+
+    Examples
+    --------
+    >>> from workbench.i18n import override
+    >>> with override("fi"):
+    ...     channel_label("phone"), channel_label("fax")
+    ('puhelin', 'fax')
+    """
+    return _(CHANNEL_LABELS[channel]) if channel in CHANNEL_LABELS else str(channel)
 
 
 def contact_verb(channel: str) -> str:

@@ -63,6 +63,8 @@ def team_capacity(team: pd.DataFrame | None, params: Params) -> pd.DataFrame:
     out["hours_per_week"] = hours.to_numpy()
     out["practical_hours_per_week"] = out["hours_per_week"] * c.practical_capacity
     out["plan_hours_per_week"] = (out["practical_hours_per_week"] * params.plan.proactive_share).round(6)
+    if "email" in team:  # the member's own address, for the calendars (when the team table has one)
+        out["email"] = team["email"].astype("object").to_numpy()
     return out
 
 
