@@ -38,18 +38,20 @@ import numpy as np
 import pandas as pd
 
 from . import triage as triage_mod
-from .actions import next_action
+from .actions import channel_label, next_action
 from .businesstime import BusinessCalendar
 from .energy import EnergyDrain
-from .formatting import number
+from .formatting import date, hours, number, percent
+from .i18n import _, ngettext
 from .metrics import Coverage, coverage
 from .params import Params, PlanTier
 from .portfolio import Portfolio
 from .preferences import contact_preferences, services_bought
-from .promises import draft_promise, earned_promises, promise_verdict, public_promise, public_sentence, response_statements
+from .promises import (draft_promise, earned_promises, promise_text, promise_verdict, public_promise, public_sentence,
+                       response_statements)
 from .responses import lead_summary, response_compliance, response_runs
 from .schedule import plan_start, schedule_actions, team_capacity
-from .tiers import account_signals, assign_tiers, tier_label, tier_table
+from .tiers import INBOUND_WORDS, account_signals, assign_tiers, rule_text, tier_label, tier_table, tier_theme
 
 _BY = "account_id"
 _FI_GENITIVE = {1: "yhden", 2: "kahden", 3: "kolmen", 4: "neljän", 5: "viiden", 6: "kuuden",
@@ -112,34 +114,62 @@ class CommunicationPlan:
         """Whether the plan fits the team, and if not, by how much and what to change (markdown)."""
         cap = self.load["capacity_hours"].sum()
         planned = self.load["planned_hours"].sum()
-        text = (f"Over {self.horizon_weeks} weeks from {self.start:%-d.%-m.%Y} the plan books "
-                f"{number(planned)} of the {number(cap)} hours reserved for planned contact "
-                f"({number(100 * planned / cap if cap else 0)} %).")
+        text = _("Over {weeks} weeks from {start} the plan books {planned} of the {capacity} reserved for planned "
+                 "contact ({use}).").format(weeks=self.horizon_weeks, start=date(self.start), planned=hours(planned),
+                                             capacity=hours(cap), use=percent(planned / cap if cap else 0))
         if self.queued:
-            text += (f" {self.queued} grey-mass accounts wait for the next plan: they are taken on at a "
-                     f"sustainable number a week, one contact at a time.")
+            text += " " + ngettext(
+                "{n} grey-mass customer waits for the next plan: they are taken on at a sustainable number a week, "
+                "one contact at a time.",
+                "{n} grey-mass customers wait for the next plan: they are taken on at a sustainable number a week, "
+                "one contact at a time.", self.queued).format(n=number(self.queued))
         if self.fits:
-            return text + " **It fits**: no member is booked beyond their reserved hours in any week."
+            return text + " " + _("**It fits**: no member is booked beyond their reserved hours in any week.")
         short = self.shortfall_hours
         need_share = (planned + short) / (cap / self.capacity["plan_hours_per_week"].sum()
                                           * self.capacity["practical_hours_per_week"].sum()) if cap else 0
         heavy = self.tiers.sort_values("plan_hours", ascending=False).iloc[0]
         per_person = float(self.capacity["plan_hours_per_week"].mean()) * self.horizon_weeks
-        return text + (
-            f" **It does not fit: {number(short, 1)} hours short** ({len(self.unscheduled)} contacts, "
-            f"{number(short / self.horizon_weeks, 1)} h a week). To make it fit: reserve "
-            f"{number(100 * need_share)} % of practical hours for planned contact instead of "
-            f"{number(100 * float(self.capacity['plan_hours_per_week'].sum() / self.capacity['practical_hours_per_week'].sum()))} %, "
-            f"or lengthen the cadence of *{heavy['tier']}* (it takes the most hours, {number(heavy['plan_hours'])} h), "
-            f"or move accounts down a tier, or add about {number(short / per_person, 1)} people at the same reserved share.")
+        now = float(self.capacity["plan_hours_per_week"].sum() / self.capacity["practical_hours_per_week"].sum())
+        return text + " " + _(
+            "**It does not fit: {short} short** ({contacts} contacts, {weekly} a week). To make it fit: reserve "
+            "{need} of practical hours for planned contact instead of {now}, or contact *{tier}* less often (it "
+            "takes the most hours, {tier_hours}), or move customers down a tier, or add about {people} people at "
+            "the same reserved share.").format(
+            short=hours(short, 1), contacts=number(len(self.unscheduled)), weekly=hours(short / self.horizon_weeks, 1),
+            need=percent(need_share), now=percent(now), tier=self.tier_labels()[heavy["tier"]],
+            tier_hours=hours(heavy["plan_hours"]), people=number(short / per_person, 1))
 
     def triage_sentence(self) -> str:
         """What the triage takes off the firm's owner, with the triage table's figures (markdown)."""
         return triage_mod.triage_sentence(self.triage, self.owners)
 
     def tier_table(self) -> pd.DataFrame:
-        """The tiers for people: rule, size, value, hours and how each is served."""
+        """The tiers: rule, size, value, hours and how each is served (by tier name)."""
         return self.tiers.set_index("tier")
+
+    def tier_labels(self) -> dict[str, str]:
+        """Tier name → the name the report shows (``label_fi`` in Finnish)."""
+        return {t.name: tier_label(t) for t in self.tier_rules}
+
+    def tier_overview(self) -> pd.DataFrame:
+        """The tiers for people, in the report's language: who belongs, how many, their net
+        value, how often they hear from us and on which channels, the response promise, who
+        answers their messages and what to talk about."""
+        rules = {t.name: t for t in self.tier_rules}
+        t = self.tiers
+        return pd.DataFrame({
+            "tier": t["tier"].map(self.tier_labels()),
+            "rule": [rule_text(rules[n].when) for n in t["tier"]],
+            "accounts": t["accounts"], "net_value": t["net_value"],
+            "cadence": [_("once") if c == 0 else ngettext("every week", "every {n} weeks", c).format(n=c)
+                        for c in t["cadence_weeks"]],
+            "channels": [", ".join(channel_label(c) for c in rules[n].channels) for n in t["tier"]],
+            "promise": [promise_text(rules[n].response_hours, self.calendar) for n in t["tier"]],
+            "inbound_by": [_(INBOUND_WORDS.get(rules[n].inbound_by, rules[n].inbound_by)) for n in t["tier"]],
+            "theme": [tier_theme(rules[n]) for n in t["tier"]],
+            "contacts": t["contacts"], "plan_hours": t["plan_hours"],
+        })
 
     def most_open(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` most open accounts the plan offers more services to, most open first.

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .businesstime import BusinessCalendar, business_hours_between
-from .formatting import number, plural
+from .formatting import hours, number, percent
+from .i18n import _, ngettext
 from .kpis import lead_response, summarize_leads
 from .params import Params
 from .portfolio import Portfolio
@@ -91,17 +92,18 @@ def lead_sentence(head: dict[str, Any]) -> str:
 
     Examples
     --------
-    >>> lead_sentence({"leads": 3, "answered": 0, "gone_cold": 2, "cold_after_hours": 48.0})
-    '3 leads, none answered yet: **2 gone cold** (no answer within 48 h).'
+    >>> print(lead_sentence({"leads": 3, "answered": 0, "gone_cold": 2, "cold_after_hours": 48.0}).replace("\\xa0", " "))
+    3 leads, none answered yet: **2 gone cold** (no answer within 48 h).
     """
     if "missing" in head:
-        return "Lead response cannot be shown: there is no leads table."
+        return _("Lead response cannot be shown: there is no leads table.")
     if not head["leads"]:
-        return "No lead arrived before the analysis date."
-    cold = f"**{head['gone_cold']} gone cold** (no answer within {head['cold_after_hours']:g} h)"
+        return _("No lead arrived before the analysis date.")
+    cold = _("**{n} gone cold** (no answer within {hours})").format(
+        n=number(head["gone_cold"]), hours=hours(head["cold_after_hours"]))
+    leads = ngettext("{n} lead", "{n} leads", head["leads"]).format(n=number(head["leads"]))
     if not head["answered"]:
-        return f"{plural(head['leads'], 'lead')}, none answered yet: {cold}."
-    return (f"{plural(head['leads'], 'lead')}: median first answer {number(head['median_hours'], 1)} h, "
-            f"90th percentile {number(head['p90_hours'], 1)} h, {head['within_hour_share']:.0%} answered within "
-            f"an hour, {cold}.")
-
+        return _("{leads}, none answered yet: {cold}.").format(leads=leads, cold=cold)
+    return _("{leads}: median first answer {median}, 90th percentile {p90}, {within} answered within an hour, "
+             "{cold}.").format(leads=leads, median=hours(head["median_hours"], 1), p90=hours(head["p90_hours"], 1),
+                               within=percent(head["within_hour_share"]), cold=cold)

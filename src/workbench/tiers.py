@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
+from .i18n import N_, _
 from .commitment import QUADRANTS
 from .energy import EnergyDrain
 from .formatting import money, number
@@ -228,8 +229,8 @@ def action_order(params: Params) -> str:
     """
     groups: dict[int, list[str]] = {}
     for t in sorted(params.plan.tiers, key=lambda t: t.priority):
-        groups.setdefault(t.priority, []).append(t.name)
-    return " → ".join(" and ".join(g) for g in groups.values())
+        groups.setdefault(t.priority, []).append(tier_label(t))
+    return " → ".join(_(" and ").join(g) for g in groups.values())
 
 
 def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: Sequence[str]) -> pd.DataFrame:
@@ -252,6 +253,8 @@ def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: 
     table.loc["all quadrants"] = table.sum()
     table.index.name, table.columns.name = "01 quadrant", "03 tier"
     return table
+
+
 def tier_table(acc: pd.DataFrame, schedule: pd.DataFrame, missed: pd.DataFrame, rules: dict[str, PlanTier]) -> pd.DataFrame:
     """Per tier: its rule, size, value, how it is served and the contacts the schedule holds."""
     rows = []
@@ -287,3 +290,40 @@ def tier_label(tier: PlanTier) -> str:
     'arvioitavat'
     """
     return tier.label_fi if i18n.language() == "fi" else tier.name
+
+
+#: What each tier rule's signal means, in words (translated where shown).
+SIGNAL_WORDS = {
+    "valuable": N_("valuable"), "loss_making": N_("loss-making"), "dissatisfied": N_("dissatisfied"),
+    "committed": N_("committed"), "open": N_("open to more services"), "buys": N_("buys services"),
+    "high_energy": N_("takes a lot of energy"), "drop_candidate": N_("drop candidate"), "young": N_("new customer"),
+}
+#: Who answers a tier's inbound, in words.
+INBOUND_WORDS = {"owner": N_("the firm's owner"), "account_owner": N_("the account owner"), "team": N_("the team")}
+
+
+def rule_text(when: Sequence[str]) -> str:
+    """A tier rule in words: ``['high_energy and loss_making']`` → ``'takes a lot of energy
+    and loss-making'``; an empty rule is everyone else.
+
+    Examples
+    --------
+    >>> rule_text(["drop_candidate", "high_energy and not committed"])
+    'drop candidate; or: takes a lot of energy and not committed'
+    """
+    if not when:
+        return _("everyone else")
+    alternatives = []
+    for rule in when:
+        terms = []
+        for term in rule.split(" and "):
+            word = term.strip().removeprefix("not ").strip()
+            said = _(SIGNAL_WORDS.get(word, word))
+            terms.append(_("not {signal}").format(signal=said) if term.strip().startswith("not ") else said)
+        alternatives.append(_(" and ").join(terms))
+    return _("; or: ").join(alternatives)
+
+
+def tier_theme(tier: PlanTier) -> str:
+    """What to talk about with a tier, in the report's language (``theme_fi`` in Finnish)."""
+    return tier.theme_fi if i18n.language() == "fi" and tier.theme_fi else tier.theme
