@@ -15,8 +15,8 @@ _BY = "account_id"
 
 #: What a contact is called on each channel: the verb an action starts with, so an action
 #: scheduled as a call says "Call" and one scheduled as an e-mail never does.
-_VERBS = {"phone": "Call", "meeting": "Meet", "visit": "Visit", "email": "E-mail", "sms": "Text",
-          "chat": "Chat", "ticket": "Write on a ticket"}
+_VERBS = {"phone": N_("Call"), "meeting": N_("Meet"), "visit": N_("Visit"), "email": N_("E-mail"), "sms": N_("Send a text"),
+          "chat": N_("Chat"), "ticket": N_("Write on a ticket")}
 
 
 #: A channel's name for people (translated where shown, :func:`channel_label`).
@@ -45,7 +45,7 @@ def contact_verb(channel: str) -> str:
     >>> contact_verb("phone"), contact_verb("meeting"), contact_verb("fax")
     ('Call', 'Meet', 'Contact by fax')
     """
-    return _VERBS.get(channel, f"Contact by {channel}")
+    return _(_VERBS[channel]) if channel in _VERBS else _("Contact by {channel}").format(channel=channel)
 
 
 def next_action(r: pd.Series, theme: str, what: pd.DataFrame, params: Params) -> tuple[str, str]:
@@ -69,33 +69,40 @@ def next_action(r: pd.Series, theme: str, what: pd.DataFrame, params: Params) ->
     verb = contact_verb(r["preferred_channel"])
     if r["drop_candidate"]:
         if r[_BY] not in what.index:
-            return "boundary", f"{verb} to set boundaries: {theme}"
+            return "boundary", _("{verb} to set boundaries: {theme}").format(verb=verb, theme=theme)
         w = what.loc[r[_BY]]
-        return "boundary", (f"{verb} to set boundaries: publish our response times (frees ~{number(w['policy_hours'], 1)} h), "
-                            f"raise the price by {money(w['break_even_increase'])} to break even, or agree an exit "
-                            f"(frees {number(w['hours_freed'], 1)} h, loses {money(w['margin_lost'])} margin)")
+        return "boundary", _("{verb} to set boundaries: publish our response times (frees ~{policy} h), raise the "
+                             "price by {price} to break even, or agree an exit (frees {freed} h, loses {margin} "
+                             "margin)").format(verb=verb, policy=number(w["policy_hours"], 1),
+                                               price=money(w["break_even_increase"]),
+                                               freed=number(w["hours_freed"], 1), margin=money(w["margin_lost"]))
     if r["drains"]:
         return _drain_action(r, verb, params)
     if r["dissatisfied"]:
-        return "put right", f"{verb} to ask what went wrong: {signal_fact('dissatisfied', False, r, params)}"
+        return "put right", _("{verb} to ask what went wrong: {facts}").format(
+            verb=verb, facts=signal_fact("dissatisfied", False, r, params))
     if r["buys"] and r["open"] and r["next_service"]:
-        return "offer", f"{verb} to offer {r['next_service']}: {r['openness_reason']}"
-    ask = "; ask the five survey questions" if r["survey_needed"] else ""
-    return "theme", f"{verb}: {theme[:1].lower()}{theme[1:]}{ask}"
+        return "offer", _("{verb} to offer {service}: {why}").format(
+            verb=verb, service=r["next_service"], why=r["openness_reason"])
+    theme = f"{theme[:1].lower()}{theme[1:]}"
+    if r["survey_needed"]:
+        return "theme", _("{verb}: {theme}; ask the five survey questions").format(verb=verb, theme=theme)
+    return "theme", _("{verb}: {theme}").format(verb=verb, theme=theme)
 
 
 def _drain_action(r: pd.Series, verb: str, params: Params) -> tuple[str, str]:
     """A drainer's action: set expectations with a new customer, repair or reprice an old one."""
-    facts = [f"{number(r['energy'])} energy h"]
+    facts = [_("{hours} energy h").format(hours=number(r["energy"]))]
     if r["loss_making"]:
-        facts.append(f"{money(r['net_value'])} after serving cost (raise the price by {money(-r['net_value'])} "
-                     "to break even)")
+        facts.append(_("{net} after the cost to serve (raise the price by {raise_by} to break even)").format(
+            net=money(r["net_value"]), raise_by=money(-r["net_value"])))
     if r["dissatisfied"]:
         facts.append(signal_fact("dissatisfied", False, r, params))
     if r["young"]:
-        return "settle in", f"{verb} to agree what the service includes, the channels and our response times: " \
-                            f"a new customer, {', '.join(facts)}"
-    agree = "a service level and a price that covers the work" if r["loss_making"] else \
-        "a service level after putting right what went wrong"
-    return "repair", f"{verb} to agree {agree}: {', '.join(facts)}"
-
+        return "settle in", _("{verb} to agree what the service includes, the channels and our response times: "
+                              "a new customer, {facts}").format(verb=verb, facts=", ".join(facts))
+    if r["loss_making"]:
+        return "repair", _("{verb} to agree a service level and a price that covers the work: {facts}").format(
+            verb=verb, facts=", ".join(facts))
+    return "repair", _("{verb} to agree a service level after putting right what went wrong: {facts}").format(
+        verb=verb, facts=", ".join(facts))

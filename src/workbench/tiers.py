@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .commitment import QUADRANTS
 from .energy import EnergyDrain
-from .formatting import money, number
+from .formatting import money, number, percent
 from .kpis import is_dissatisfied
 from .params import Params, PlanTier
 
@@ -53,7 +53,7 @@ def openness(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     ...                   "revenue_prev": [100.0], "n_services": [1], "survey_last": [9.0]})
     >>> o = openness(m, Params())
     >>> float(o["openness"].iloc[0]), o["openness_reason"].iloc[0]
-    (0.7, 'answers 80 % of our contacts, revenue up 10 %, buys 1 of 1 services, last survey 9')
+    (0.7, 'answers 80% of our contacts, revenue up 10%, buys 1 of 1 services, last survey 9')
     """
     w = params.plan.openness_weights
     idx = metrics.index
@@ -74,14 +74,15 @@ def openness(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     for i in idx:
         bits = []
         if used.at[i, "engagement"]:
-            bits.append(f"answers {parts.at[i, 'engagement']:.0%} of our contacts".replace("%", " %"))
+            bits.append(_("answers {share} of our contacts").format(share=percent(parts.at[i, "engagement"])))
         if used.at[i, "growth"]:
             c = change[i]
-            bits.append("revenue flat" if abs(c) <= 0.05 else f"revenue {'up' if c > 0 else 'down'} {abs(c):.0%}".replace("%", " %"))
+            bits.append(_("revenue flat") if abs(c) <= 0.05 else
+                        (_("revenue up {change}") if c > 0 else _("revenue down {change}")).format(change=percent(abs(c))))
         if used.at[i, "room"]:
-            bits.append(f"buys {int(services[i])} of {int(offered)} services")
+            bits.append(_("buys {n} of {offered} services").format(n=int(services[i]), offered=int(offered)))
         if used.at[i, "satisfaction"]:
-            bits.append(f"last survey {survey[i]:g}")
+            bits.append(_("last survey {score}").format(score=f"{survey[i]:g}"))
         reasons.append(", ".join(bits))
     return pd.DataFrame({_BY: metrics[_BY].to_numpy(), "openness": score.round(4).to_numpy(),
                          "openness_reason": reasons}, index=idx)
@@ -144,35 +145,45 @@ def signal_fact(signal: str, negated: bool, r: pd.Series, params: Params) -> str
     """
     p = params.plan
     if signal == "valuable":
-        top = f"top {p.valuable_top_share:.0%}".replace("%", " %")
-        return f"net value {money(r['net_value'])} ({'not in the ' if negated else 'in the '}{top})"
+        top = percent(p.valuable_top_share)
+        text = _("net value {net} (not in the top {top})") if negated else _("net value {net} (in the top {top})")
+        return text.format(net=money(r["net_value"]), top=top)
     if signal == "loss_making":
         if pd.isna(r["net_value"]):
-            return "net value unknown"
-        return f"net value {money(r['net_value'])} after serving cost" + (" (no loss)" if negated else " (a loss)")
+            return _("net value unknown")
+        text = _("net value {net} after serving cost (no loss)") if negated else \
+            _("net value {net} after serving cost (a loss)")
+        return text.format(net=money(r["net_value"]))
     if signal == "dissatisfied":
         if negated:
-            return "no sign of dissatisfaction"
+            return _("no sign of dissatisfaction")
         survey, complaints = r.get("survey_last"), r.get("complaints", 0)
-        bits = [f"last survey {survey:g}"] if pd.notna(survey) and survey <= p.dissatisfied_score else []
+        bits = [_("last survey {score}").format(score=f"{survey:g}")] \
+            if pd.notna(survey) and survey <= p.dissatisfied_score else []
         if complaints >= p.dissatisfied_complaints:
-            bits.append(f"{int(complaints)} complaints")
-        return ", ".join(bits) or "dissatisfied"
+            bits.append(ngettext("{n} complaint", "{n} complaints", int(complaints)).format(n=int(complaints)))
+        return ", ".join(bits) or _("dissatisfied")
     if signal == "committed":
         seg = r["commitment_segment"] if isinstance(r["commitment_segment"], str) else "unscored"
+        seg = _(seg)
         score = "" if pd.isna(r["commitment_score"]) else f" {r['commitment_score']:.0f}"
-        return f"{'not ' if negated else ''}committed ({seg}{score})"
+        text = _("not committed ({segment})") if negated else _("committed ({segment})")
+        return text.format(segment=seg + score)
     if signal == "open":
-        return f"openness {r['openness']:.2f}" + (f": {r['openness_reason']}" if r["openness_reason"] else "")
+        head = _("openness {value}").format(value=f"{r['openness']:.2f}")
+        return head + (f": {r['openness_reason']}" if r["openness_reason"] else "")
     if signal == "buys":
         if negated:
-            return "buys nothing in the year (or the services are unknown)"
-        return f"buys {int(r['n_services'])} services for {money(r['revenue'])} in the year"
+            return _("buys nothing in the year (or the services are unknown)")
+        return _("buys {n} services for {revenue} in the year").format(n=int(r["n_services"]), revenue=money(r["revenue"]))
     if signal == "drop_candidate":
-        return f"drop candidate: {r['drop_reasons']}" if not negated else "not a drop candidate"
+        return _("drop candidate: {reasons}").format(reasons=r["drop_reasons"]) if not negated else \
+            _("not a drop candidate")
     if signal == "high_energy":
-        return f"{'not ' if negated else ''}in the high-energy set ({number(r['energy'])} energy h)"
-    return "not young" if negated else "a new customer (young)"
+        text = _("not in the high-energy set ({hours} energy h)") if negated else \
+            _("in the high-energy set ({hours} energy h)")
+        return text.format(hours=number(r["energy"]))
+    return _("not young") if negated else _("a new customer (young)")
 
 
 def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
@@ -197,7 +208,7 @@ def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
         if not t.when:
             free = tier.isna()
             tier[free] = t.name
-            reason[free] = [_rest_reason(r) for _, r in signals[free].iterrows()]
+            reason[free] = [_rest_reason(r) for _i, r in signals[free].iterrows()]
             break
         for rule in t.when:
             terms = [(x.strip().removeprefix("not ").strip(), x.strip().startswith("not ")) for x in rule.split(" and ")]
@@ -205,7 +216,7 @@ def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
             for name, neg in terms:
                 hit &= ~signals[name] if neg else signals[name]
             tier[hit] = t.name
-            reason[hit] = ["; ".join(signal_fact(n, g, r, params) for n, g in terms) for _, r in signals[hit].iterrows()]
+            reason[hit] = ["; ".join(signal_fact(n, g, r, params) for n, g in terms) for _i, r in signals[hit].iterrows()]
     out = signals[[_BY]].copy()
     out["tier"] = tier.to_numpy()
     out["tier_reason"] = reason.to_numpy()
@@ -213,10 +224,11 @@ def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
 
 
 def _rest_reason(r: pd.Series) -> str:
-    bits = ["not among the most valuable" if not r["valuable"] else "valuable"]
-    bits.append("no sign of dissatisfaction" if not r["dissatisfied"] else "dissatisfied")
-    bits.append(f"openness {r['openness']:.2f}" if pd.notna(r["openness"]) else "openness unknown")
-    return "no other tier fits: " + ", ".join(bits)
+    bits = [_("not among the most valuable") if not r["valuable"] else _("valuable")]
+    bits.append(_("no sign of dissatisfaction") if not r["dissatisfied"] else _("dissatisfied"))
+    bits.append(_("openness {value}").format(value=f"{r['openness']:.2f}") if pd.notna(r["openness"])
+                else _("openness unknown"))
+    return _("no other tier fits: {facts}").format(facts=", ".join(bits))
 
 
 def action_order(params: Params) -> str:
