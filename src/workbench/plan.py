@@ -47,7 +47,7 @@ from .metrics import Coverage, coverage
 from .params import Params, PlanTier
 from .portfolio import Portfolio
 from .preferences import contact_preferences, services_bought
-from .promises import (draft_promise, earned_promises, promise_text, promise_verdict, public_promise, public_sentence,
+from .promises import (draft_promise, earned_promises, promise_duration, promise_verdict, public_promise, public_sentence,
                        response_statements)
 from .responses import lead_summary, response_compliance, response_runs
 from .schedule import plan_start, schedule_actions, team_capacity
@@ -165,7 +165,7 @@ class CommunicationPlan:
             "cadence": [_("once") if c == 0 else ngettext("every week", "every {n} weeks", c).format(n=c)
                         for c in t["cadence_weeks"]],
             "channels": [", ".join(channel_label(c) for c in rules[n].channels) for n in t["tier"]],
-            "promise": [promise_text(rules[n].response_hours, self.calendar) for n in t["tier"]],
+            "promise": [promise_duration(rules[n].response_hours, self.calendar) for n in t["tier"]],
             "inbound_by": [_(INBOUND_WORDS.get(rules[n].inbound_by, rules[n].inbound_by)) for n in t["tier"]],
             "theme": [tier_theme(rules[n]) for n in t["tier"]],
             "contacts": t["contacts"], "plan_hours": t["plan_hours"],

@@ -26,7 +26,7 @@ import pandas as pd
 from . import i18n
 from .businesstime import BusinessCalendar
 from .formatting import percent
-from .i18n import _, override
+from .i18n import _, ngettext, override
 from .params import Params, PlanTier
 
 #: The places a statement is published, as (key, catalogue label).
@@ -57,6 +57,27 @@ def promise_text(hours: float, calendar: BusinessCalendar, language: str | None 
         return f"{word} {'arkipäivän' if whole_days else 'työtunnin'}"
     unit = "working day" if whole_days else "working hour"
     return f"{'one' if n == 1 else f'{n:g}'} {unit}{'' if n == 1 else 's'}"
+
+
+def promise_duration(hours: float, calendar: BusinessCalendar) -> str:
+    """A promise as a duration on its own (a table cell), in the report's language:
+    ``'2 working days'``, ``'2 arkipäivää'`` (:func:`promise_text` is the form a sentence
+    uses before "within"/"kuluessa").
+
+    Examples
+    --------
+    >>> cal = BusinessCalendar("Europe/Helsinki", dt.time(8), dt.time(16), (1, 2, 3, 4, 5), "FI")
+    >>> with override("fi"):
+    ...     promise_duration(16, cal), promise_duration(4, cal)
+    ('2 arkipäivää', '4 työtuntia')
+    """
+    day = (calendar.end_minute - calendar.start_minute) / 60
+    days = hours / day if day else 0
+    if days >= 1 and abs(days - round(days)) < 1e-9:
+        n = int(round(days))
+        return ngettext("{n} working day", "{n} working days", n).format(n=n)
+    n = int(hours) if float(hours).is_integer() else hours
+    return ngettext("{n} working hour", "{n} working hours", n if isinstance(n, int) else 2).format(n=f"{n:g}")
 
 
 def _days_text(cal: BusinessCalendar, language: str) -> str:
