@@ -219,6 +219,10 @@ def public_sentence(promises: pd.DataFrame, runs: pd.DataFrame, share: float, ca
             promise=promise_text(public, calendar), share=percent(share))
     target = draft_promise(promises)
     judged = runs[~runs["open"]] if len(runs) else runs
+    if not len(judged):
+        return _("**No response promise can be published yet**: no customer message could be timed. The texts "
+                 "below are drafts for **{promise}** (the slowest tier's target); measure before publishing them.").format(
+            promise=promise_text(target, calendar))
     kept = (judged["business_hours"].fillna(np.inf) <= target + 1e-9).mean() if len(judged) else math.nan
     return _("**No response promise can be published yet**: not every tier has {share} of its messages answered "
              "within a promise it could keep. The texts below are drafts for **{promise}** (the slowest tier's "
