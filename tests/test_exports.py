@@ -126,3 +126,21 @@ def test_csv_headers_in_words(plan, written) -> None:
     df = pd.read_csv(files["csv"])
     assert len(df) == len(plan.schedule)
     assert not [c for c in df.columns if "_" in c]
+
+
+def test_workbook_has_no_raw_identifiers(plan, written) -> None:
+    """No cell a reader sees holds a snake_case identifier (a rule's signal names, a channel key)."""
+    import re
+
+    lang, files = written
+    wbk = openpyxl.load_workbook(files["xlsx"])
+    raw = re.compile(r"\b[a-z]+_[a-z_]+\b")
+    for ws in wbk.worksheets:
+        head = [c.value for c in ws[1]]
+        skip = {i for i, h in enumerate(head) if h in {_("Customer id"), _("Calendar id")}}
+        with override(lang):
+            skip |= {i for i, h in enumerate(head) if h in {_("Customer id"), _("Calendar id")}}
+        for row in ws.iter_rows(min_row=2, max_row=40, values_only=True):
+            for i, v in enumerate(row):
+                if i not in skip and isinstance(v, str):
+                    assert not raw.search(v), (ws.title, v)

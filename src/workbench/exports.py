@@ -18,7 +18,7 @@ from .i18n import N_, _, currency, language
 from .preferences import survey_template
 from .promises import PLACES
 from .schedule import week_number
-from .tiers import tier_label
+from .tiers import rule_text, tier_label, tier_theme
 
 if TYPE_CHECKING:
     from .plan import CommunicationPlan
@@ -118,7 +118,10 @@ def _excel_formats() -> dict[str, str]:
 def _sheets(plan: CommunicationPlan, sched: pd.DataFrame) -> list[tuple[str, pd.DataFrame, dict[str, tuple[str, str]]]]:
     """The workbook: (sheet title, frame, {column: (header, kind)}) per sheet."""
     labels = {t.name: tier_label(t) for t in plan.tier_rules}
+    rules = {t.name: t for t in plan.tier_rules}
     tiers = plan.tiers.assign(tier=plan.tiers["tier"].map(labels),
+                              rule=[rule_text(rules[n].when) for n in plan.tiers["tier"]],
+                              theme=[tier_theme(rules[n]) for n in plan.tiers["tier"]],
                               channels=plan.tiers["channels"].map(
                                   lambda c: ", ".join(channel_label(x.strip()) for x in str(c).split(","))))
     actions = plan.actions.assign(tier=plan.actions["tier"].map(labels),
