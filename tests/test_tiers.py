@@ -8,7 +8,7 @@ import pytest
 
 from workbench import Params
 from workbench.commitment import commitment_quadrants
-from workbench.plan import contact_verb, next_action
+from workbench.actions import contact_verb, next_action
 from workbench.tiers import assign_tiers, quadrant_tiers
 
 #: A plain account: bought, valuable, committed, content, nothing special.

@@ -10,11 +10,12 @@ from .backtesting import Backtest, backtest, backtest_table
 from .commitment import commitment_scores
 from .energy import EnergyDrain, energy_drain
 from .exceptions import InputError, OutputError, ParamsError, RunError, WorkbenchError
+from .exports import write_plan
 from .kpis import RelationshipKpis, relationship_kpis
 from .load import load_portfolio, read_table
 from .metrics import account_metrics
 from .params import Params, load_params
-from .plan import CommunicationPlan, communication_plan, write_plan
+from .plan import CommunicationPlan, communication_plan
 from .portfolio import Portfolio, SourceFile
 from .privacy import pseudonymize
 

@@ -500,6 +500,9 @@ class Plan(_Section):
     grey_mass_per_week: int = Field(5, ge=1)
     min_events_for_preference: int = Field(5, ge=1)
     owner_role: str = "owner"
+    #: A response promise is proposed for publication only when at least this share of
+    #: messages is answered within it today (see params/default.yaml for the reason).
+    promise_kept_share: float = Field(0.8, gt=0.5, le=1.0)
 
     @field_validator("tiers")
     @classmethod

@@ -478,70 +478,98 @@ _TIER_COLORS = ("#D62728", "#F58518", "#4C78A8", "#54A24B", "#9D9D9D", "#B279A2"
 
 def plot_tiers(tiers: pd.DataFrame) -> go.Figure:
     """Accounts per tier and the net value each tier earns, side by side; the accounts alone
-    when net value is unknown (no invoices or no contact log)."""
+    when net value is unknown (no invoices or no contact log). Tiers are named as the report
+    names them (``label_fi`` in Finnish)."""
     from plotly.subplots import make_subplots
 
+    from .formatting import number
+    from .i18n import _, language
+
+    # Imports kept local: plots.py is shared, its import block is not this figure's.
+    names = (tiers["label_fi"] if language() == "fi" and "label_fi" in tiers else tiers["tier"]).tolist()
     colors = [_TIER_COLORS[i % len(_TIER_COLORS)] for i in range(len(tiers))]
-    accounts = go.Bar(x=tiers["tier"], y=tiers["accounts"], marker_color=colors, text=tiers["accounts"],
-                      textposition="outside", hovertemplate="%{x}: %{y} accounts<extra></extra>")
+    customers = _("customers")
+    accounts = go.Bar(x=names, y=tiers["accounts"], marker_color=colors, text=[number(v) for v in tiers["accounts"]],
+                      textposition="outside", hovertemplate="%{x}: %{y} " + customers + "<extra></extra>")
     if tiers.loc[tiers["accounts"] > 0, "net_value"].isna().all():
         fig = go.Figure(accounts).update_layout(showlegend=False)
-        return _finish(fig, "Tiers: how many accounts (what they earn is unknown)")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("accounts", "net value in the window"))
+        fig.update_yaxes(title=customers)
+        return _finish(fig, _("Tiers: how many customers (what they earn is unknown)"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(_("customers"), _("net value in the window")))
     fig.add_trace(accounts, 1, 1)
-    fig.add_trace(go.Bar(x=tiers["tier"], y=tiers["net_value"], marker_color=colors,
+    fig.add_trace(go.Bar(x=names, y=tiers["net_value"], marker_color=colors,
                          text=[money(v) for v in tiers["net_value"]], textposition="outside",
                          hovertemplate="%{x}: %{text}<extra></extra>"), 1, 2)
     fig.update_layout(showlegend=False)
     fig.update_yaxes(rangemode="tozero")
-    return _finish(fig, "Tiers: how many accounts, and what they earn after serving cost")
+    return _finish(fig, _("Tiers: how many customers, and what they earn after the cost to serve"))
 
 
-def plot_plan_capacity(load: pd.DataFrame, schedule: pd.DataFrame) -> go.Figure:
-    """Planned hours per member and week (stacked by tier) against the hours reserved."""
+def plot_plan_capacity(load: pd.DataFrame, schedule: pd.DataFrame, labels: dict[str, str] | None = None) -> go.Figure:
+    """Planned hours per member and week (stacked by tier) against the hours reserved.
+
+    Weeks are numbered as people count them, from 1 (:func:`workbench.schedule.week_number`),
+    as in plan.xlsx; ``labels`` names the tiers (tier → name shown)."""
     from plotly.subplots import make_subplots
 
+    from .i18n import _
+    from .schedule import week_number
+
+    labels = labels or {}
     members = list(dict.fromkeys(load["member"]))
     tiers = list(dict.fromkeys(schedule["tier"]))
     fig = make_subplots(rows=len(members), cols=1, shared_xaxes=True, subplot_titles=members,
                         vertical_spacing=0.25 / max(1, len(members)))
+    reserved = _("hours reserved")
     for i, m in enumerate(members, 1):
         lm = load[load["member"] == m]
+        weeks = week_number(lm["week"])
         for j, t in enumerate(tiers):
+            name = labels.get(t, t)
             hours = schedule[(schedule["member"] == m) & (schedule["tier"] == t)].groupby("week")["minutes"].sum() / 60
-            fig.add_trace(go.Bar(x=lm["week"] + 1, y=hours.reindex(lm["week"]).fillna(0).to_numpy(), name=t,
+            hover = _("{member}, week {week}, {tier}: {hours} h").format(
+                member=m, week="%{x}", tier=name, hours="%{y:.1f}")
+            fig.add_trace(go.Bar(x=weeks, y=hours.reindex(lm["week"]).fillna(0).to_numpy(), name=name,
                                  marker_color=_TIER_COLORS[j % len(_TIER_COLORS)], legendgroup=t,
-                                 showlegend=i == 1, hovertemplate=f"{m}, week %{{x}}, {t}: %{{y:.1f}} h<extra></extra>"),
-                          i, 1)
-        fig.add_trace(go.Scatter(x=lm["week"] + 1, y=lm["capacity_hours"], mode="lines", line_shape="hvh",
-                                 line=dict(color="#333333", dash="dash"), name="reserved hours",
+                                 showlegend=i == 1, hovertemplate=hover + "<extra></extra>"), i, 1)
+        hover = _("{member}, week {week}: {hours} h reserved").format(member=m, week="%{x}", hours="%{y:.1f}")
+        fig.add_trace(go.Scatter(x=weeks, y=lm["capacity_hours"], mode="lines", line_shape="hvh",
+                                 line=dict(color="#333333", dash="dash"), name=reserved,
                                  legendgroup="cap", showlegend=i == 1,
-                                 hovertemplate=f"{m}, week %{{x}}: %{{y:.1f}} h reserved<extra></extra>"), i, 1)
+                                 hovertemplate=hover + "<extra></extra>"), i, 1)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.08))
-    fig.update_xaxes(title="plan week", row=len(members), col=1)
-    fig.update_yaxes(title="h", rangemode="tozero")
-    fig = _finish(fig, "Capacity: planned contact per member and week against the hours reserved")
+    fig.update_xaxes(title=_("plan week"), row=len(members), col=1)
+    fig.update_yaxes(title=_("hours"), rangemode="tozero")
+    fig = _finish(fig, _("Capacity: planned contact per member and week against the hours reserved"))
     return fig.update_layout(height=180 * len(members) + 120)
 
 
-def plot_response_promises(responses: pd.DataFrame) -> go.Figure:
-    """Per tier: median and 90th-percentile first response (business hours) against the promise."""
+def plot_response_promises(responses: pd.DataFrame, labels: dict[str, str] | None = None) -> go.Figure:
+    """Per tier: median and 90th-percentile first response (business hours) against the
+    promise; ``labels`` names the tiers (tier → name shown)."""
+    from .i18n import _
+
+    labels = labels or {}
     r = responses[responses["channel"] == "all"]
+    names = [labels.get(t, t) for t in r["tier"]]
     fig = go.Figure([
-        go.Bar(y=r["tier"], x=r["p90_business_hours"], orientation="h", name="90th percentile", marker_color="#A0C4E8",
-               hovertemplate="%{y}: 90 %% within %{x:.1f} business h<extra></extra>"),
-        go.Bar(y=r["tier"], x=r["median_business_hours"], orientation="h", name="median", marker_color="#4C78A8",
-               hovertemplate="%{y}: median %{x:.1f} business h<extra></extra>"),
+        go.Bar(y=names, x=r["p90_business_hours"], orientation="h", name=_("90th percentile"), marker_color="#A0C4E8",
+               hovertemplate=_("{tier}: 90 % answered within {hours} working hours").format(
+                   tier="%{y}", hours="%{x:.1f}") + "<extra></extra>"),
+        go.Bar(y=names, x=r["median_business_hours"], orientation="h", name=_("median"), marker_color="#4C78A8",
+               hovertemplate=_("{tier}: median {hours} working hours").format(tier="%{y}", hours="%{x:.1f}")
+               + "<extra></extra>"),
         # The promise is a trace, not a shape: it must stay on its own tier's row.
-        go.Scatter(y=r["tier"], x=r["promise_hours"], mode="markers", name="promise",
+        go.Scatter(y=names, x=r["promise_hours"], mode="markers", name=_("promise"),
                    marker=dict(symbol="line-ns", size=26, line=dict(width=4, color="#D62728")),
                    customdata=r["within_promise_share"],
-                   hovertemplate="%{y}: promise %{x:g} business h, %{customdata:.0%} kept<extra></extra>"),
+                   hovertemplate=_("{tier}: promise {hours} working hours, kept for {kept}").format(
+                       tier="%{y}", hours="%{x:g}", kept="%{customdata:.0%}") + "<extra></extra>"),
     ])
     fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.08))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="business hours to the first answer", rangemode="tozero")
-    return _finish(fig, "First response today against the promise, per tier (business hours)")
+    fig.update_xaxes(title=_("working hours to the first answer"), rangemode="tozero")
+    return _finish(fig, _("First answer today against the promise, per tier (working hours)"))
 
 
 # Explorer

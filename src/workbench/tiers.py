@@ -28,11 +28,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import i18n
+from .i18n import N_, _, ngettext
 from .commitment import QUADRANTS
 from .energy import EnergyDrain
-from .formatting import money, number
+from .formatting import money, number, percent
 from .kpis import is_dissatisfied
-from .params import Params
+from .params import Params, PlanTier
 
 _BY = "account_id"
 
@@ -51,7 +53,7 @@ def openness(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     ...                   "revenue_prev": [100.0], "n_services": [1], "survey_last": [9.0]})
     >>> o = openness(m, Params())
     >>> float(o["openness"].iloc[0]), o["openness_reason"].iloc[0]
-    (0.7, 'answers 80 % of our contacts, revenue up 10 %, buys 1 of 1 services, last survey 9')
+    (0.7, 'answers 80% of our contacts, revenue up 10%, buys 1 of 1 services, last survey 9')
     """
     w = params.plan.openness_weights
     idx = metrics.index
@@ -72,14 +74,15 @@ def openness(metrics: pd.DataFrame, params: Params) -> pd.DataFrame:
     for i in idx:
         bits = []
         if used.at[i, "engagement"]:
-            bits.append(f"answers {parts.at[i, 'engagement']:.0%} of our contacts".replace("%", " %"))
+            bits.append(_("answers {share} of our contacts").format(share=percent(parts.at[i, "engagement"])))
         if used.at[i, "growth"]:
             c = change[i]
-            bits.append("revenue flat" if abs(c) <= 0.05 else f"revenue {'up' if c > 0 else 'down'} {abs(c):.0%}".replace("%", " %"))
+            bits.append(_("revenue flat") if abs(c) <= 0.05 else
+                        (_("revenue up {change}") if c > 0 else _("revenue down {change}")).format(change=percent(abs(c))))
         if used.at[i, "room"]:
-            bits.append(f"buys {int(services[i])} of {int(offered)} services")
+            bits.append(_("buys {n} of {offered} services").format(n=int(services[i]), offered=int(offered)))
         if used.at[i, "satisfaction"]:
-            bits.append(f"last survey {survey[i]:g}")
+            bits.append(_("last survey {score}").format(score=f"{survey[i]:g}"))
         reasons.append(", ".join(bits))
     return pd.DataFrame({_BY: metrics[_BY].to_numpy(), "openness": score.round(4).to_numpy(),
                          "openness_reason": reasons}, index=idx)
@@ -142,35 +145,45 @@ def signal_fact(signal: str, negated: bool, r: pd.Series, params: Params) -> str
     """
     p = params.plan
     if signal == "valuable":
-        top = f"top {p.valuable_top_share:.0%}".replace("%", " %")
-        return f"net value {money(r['net_value'])} ({'not in the ' if negated else 'in the '}{top})"
+        top = percent(p.valuable_top_share)
+        text = _("net value {net} (not in the top {top})") if negated else _("net value {net} (in the top {top})")
+        return text.format(net=money(r["net_value"]), top=top)
     if signal == "loss_making":
         if pd.isna(r["net_value"]):
-            return "net value unknown"
-        return f"net value {money(r['net_value'])} after serving cost" + (" (no loss)" if negated else " (a loss)")
+            return _("net value unknown")
+        text = _("net value {net} after serving cost (no loss)") if negated else \
+            _("net value {net} after serving cost (a loss)")
+        return text.format(net=money(r["net_value"]))
     if signal == "dissatisfied":
         if negated:
-            return "no sign of dissatisfaction"
+            return _("no sign of dissatisfaction")
         survey, complaints = r.get("survey_last"), r.get("complaints", 0)
-        bits = [f"last survey {survey:g}"] if pd.notna(survey) and survey <= p.dissatisfied_score else []
+        bits = [_("last survey {score}").format(score=f"{survey:g}")] \
+            if pd.notna(survey) and survey <= p.dissatisfied_score else []
         if complaints >= p.dissatisfied_complaints:
-            bits.append(f"{int(complaints)} complaints")
-        return ", ".join(bits) or "dissatisfied"
+            bits.append(ngettext("{n} complaint", "{n} complaints", int(complaints)).format(n=int(complaints)))
+        return ", ".join(bits) or _("dissatisfied")
     if signal == "committed":
         seg = r["commitment_segment"] if isinstance(r["commitment_segment"], str) else "unscored"
+        seg = _(seg)
         score = "" if pd.isna(r["commitment_score"]) else f" {r['commitment_score']:.0f}"
-        return f"{'not ' if negated else ''}committed ({seg}{score})"
+        text = _("not committed ({segment})") if negated else _("committed ({segment})")
+        return text.format(segment=seg + score)
     if signal == "open":
-        return f"openness {r['openness']:.2f}" + (f": {r['openness_reason']}" if r["openness_reason"] else "")
+        head = _("openness {value}").format(value=f"{r['openness']:.2f}")
+        return head + (f": {r['openness_reason']}" if r["openness_reason"] else "")
     if signal == "buys":
         if negated:
-            return "buys nothing in the year (or the services are unknown)"
-        return f"buys {int(r['n_services'])} services for {money(r['revenue'])} in the year"
+            return _("buys nothing in the year (or the services are unknown)")
+        return _("buys {n} services for {revenue} in the year").format(n=int(r["n_services"]), revenue=money(r["revenue"]))
     if signal == "drop_candidate":
-        return f"drop candidate: {r['drop_reasons']}" if not negated else "not a drop candidate"
+        return _("drop candidate: {reasons}").format(reasons=r["drop_reasons"]) if not negated else \
+            _("not a drop candidate")
     if signal == "high_energy":
-        return f"{'not ' if negated else ''}in the high-energy set ({number(r['energy'])} energy h)"
-    return "not young" if negated else "a new customer (young)"
+        text = _("not in the high-energy set ({hours} energy h)") if negated else \
+            _("in the high-energy set ({hours} energy h)")
+        return text.format(hours=number(r["energy"]))
+    return _("not young") if negated else _("a new customer (young)")
 
 
 def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
@@ -195,7 +208,7 @@ def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
         if not t.when:
             free = tier.isna()
             tier[free] = t.name
-            reason[free] = [_rest_reason(r) for _, r in signals[free].iterrows()]
+            reason[free] = [_rest_reason(r) for _i, r in signals[free].iterrows()]
             break
         for rule in t.when:
             terms = [(x.strip().removeprefix("not ").strip(), x.strip().startswith("not ")) for x in rule.split(" and ")]
@@ -203,7 +216,7 @@ def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
             for name, neg in terms:
                 hit &= ~signals[name] if neg else signals[name]
             tier[hit] = t.name
-            reason[hit] = ["; ".join(signal_fact(n, g, r, params) for n, g in terms) for _, r in signals[hit].iterrows()]
+            reason[hit] = ["; ".join(signal_fact(n, g, r, params) for n, g in terms) for _i, r in signals[hit].iterrows()]
     out = signals[[_BY]].copy()
     out["tier"] = tier.to_numpy()
     out["tier_reason"] = reason.to_numpy()
@@ -211,10 +224,11 @@ def assign_tiers(signals: pd.DataFrame, params: Params) -> pd.DataFrame:
 
 
 def _rest_reason(r: pd.Series) -> str:
-    bits = ["not among the most valuable" if not r["valuable"] else "valuable"]
-    bits.append("no sign of dissatisfaction" if not r["dissatisfied"] else "dissatisfied")
-    bits.append(f"openness {r['openness']:.2f}" if pd.notna(r["openness"]) else "openness unknown")
-    return "no other tier fits: " + ", ".join(bits)
+    bits = [_("not among the most valuable") if not r["valuable"] else _("valuable")]
+    bits.append(_("no sign of dissatisfaction") if not r["dissatisfied"] else _("dissatisfied"))
+    bits.append(_("openness {value}").format(value=f"{r['openness']:.2f}") if pd.notna(r["openness"])
+                else _("openness unknown"))
+    return _("no other tier fits: {facts}").format(facts=", ".join(bits))
 
 
 def action_order(params: Params) -> str:
@@ -227,8 +241,8 @@ def action_order(params: Params) -> str:
     """
     groups: dict[int, list[str]] = {}
     for t in sorted(params.plan.tiers, key=lambda t: t.priority):
-        groups.setdefault(t.priority, []).append(t.name)
-    return " → ".join(" and ".join(g) for g in groups.values())
+        groups.setdefault(t.priority, []).append(tier_label(t))
+    return " → ".join(_(" and ").join(g) for g in groups.values())
 
 
 def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: Sequence[str]) -> pd.DataFrame:
@@ -251,3 +265,77 @@ def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: 
     table.loc["all quadrants"] = table.sum()
     table.index.name, table.columns.name = "01 quadrant", "03 tier"
     return table
+
+
+def tier_table(acc: pd.DataFrame, schedule: pd.DataFrame, missed: pd.DataFrame, rules: dict[str, PlanTier]) -> pd.DataFrame:
+    """Per tier: its rule, size, value, how it is served and the contacts the schedule holds."""
+    rows = []
+    for name, t in rules.items():
+        mine = acc[acc["tier"] == name]
+        rows.append({
+            "tier": name, "label_fi": t.label_fi, "rule": " or ".join(t.when) or "everyone else",
+            # Unknown (no invoices or no contact log) stays unknown: a sum of nothing known is not 0.
+            "accounts": len(mine),
+            "net_value": float(mine["net_value"].sum(min_count=1)) if len(mine) else 0.0,
+            "revenue": float(mine["revenue"].sum()) if "revenue" in mine else np.nan,
+            "cadence_weeks": t.cadence_weeks, "channels": ", ".join(t.channels),
+            "response_hours": t.response_hours, "inbound_by": t.inbound_by, "theme": t.theme,
+            "contacts": int((schedule["tier"] == name).sum()),
+            "plan_hours": round(float(schedule.loc[schedule["tier"] == name, "minutes"].sum() / 60), 1),
+            "unscheduled": int((missed["tier"] == name).sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+
+def tier_label(tier: PlanTier) -> str:
+    """A tier's name as the report shows it: ``label_fi`` in Finnish, the name in English.
+
+    Examples
+    --------
+    >>> from workbench.i18n import override
+    >>> t = Params().plan.tiers[0]
+    >>> tier_label(t),
+    ('review',)
+    >>> with override("fi"):
+    ...     tier_label(t)
+    'arvioitavat'
+    """
+    return tier.label_fi if i18n.language() == "fi" else tier.name
+
+
+#: What each tier rule's signal means, in words (translated where shown).
+SIGNAL_WORDS = {
+    "valuable": N_("valuable"), "loss_making": N_("loss-making"), "dissatisfied": N_("dissatisfied"),
+    "committed": N_("committed"), "open": N_("open to more services"), "buys": N_("buys services"),
+    "high_energy": N_("takes a lot of energy"), "drop_candidate": N_("drop candidate"), "young": N_("new customer"),
+}
+#: Who answers a tier's inbound, in words.
+INBOUND_WORDS = {"owner": N_("the firm's owner"), "account_owner": N_("the account owner"), "team": N_("the team")}
+
+
+def rule_text(when: Sequence[str]) -> str:
+    """A tier rule in words: ``['high_energy and loss_making']`` → ``'takes a lot of energy
+    and loss-making'``; an empty rule is everyone else.
+
+    Examples
+    --------
+    >>> rule_text(["drop_candidate", "high_energy and not committed"])
+    'drop candidate; or: takes a lot of energy and not committed'
+    """
+    if not when:
+        return _("everyone else")
+    alternatives = []
+    for rule in when:
+        terms = []
+        for term in rule.split(" and "):
+            word = term.strip().removeprefix("not ").strip()
+            said = _(SIGNAL_WORDS.get(word, word))
+            terms.append(_("not {signal}").format(signal=said) if term.strip().startswith("not ") else said)
+        alternatives.append(_(" and ").join(terms))
+    return _("; or: ").join(alternatives)
+
+
+def tier_theme(tier: PlanTier) -> str:
+    """What to talk about with a tier, in the report's language (``theme_fi`` in Finnish)."""
+    return tier.theme_fi if i18n.language() == "fi" and tier.theme_fi else tier.theme
