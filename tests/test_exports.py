@@ -48,7 +48,7 @@ def test_workbook_headers_formats_filters(plan, written) -> None:
     ws = wbk[schedules[0]]
     head = [c.value for c in ws[1]]
     assert head[:3] == [headers["date"], headers["time"], headers["week"]]
-    date, time, week = ws["A2"], ws["B2"], ws["C2"]
+    date, time = ws["A2"], ws["B2"]
     assert isinstance(date.value, dt.datetime) and date.is_date  # a real Excel date
     assert isinstance(time.value, dt.time) and time.number_format == "hh:mm"  # a real Excel time
     # Weeks are numbered from 1, as in the capacity figure.

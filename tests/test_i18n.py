@@ -43,7 +43,8 @@ def _code_messages() -> list[tuple[str, int, str | tuple[str, ...]]]:
             if cell.cell_type == "code":
                 source = io.BytesIO(cell.source.encode("utf-8"))
                 found += [(f"{nb.name} cell {i}", line, msg)
-                          for line, _f, msg, _c in extract_python(source, KEYWORDS, [], {})]
+                          for line, _f, msg, _c in extract_python(source, KEYWORDS, [], {})
+                          if msg and (isinstance(msg, str) or all(msg))]  # _(label): not a literal
     return found
 
 

@@ -17,7 +17,6 @@ working morning, so no text promises evening mail a faster answer than daytime m
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import numpy as np
