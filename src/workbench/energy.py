@@ -1376,14 +1376,12 @@ def spared_view(drain: EnergyDrain, n: int = 20) -> Styler:
 def team_view(events: pd.DataFrame, metrics: pd.DataFrame, team: pd.DataFrame | None = None) -> Styler:
     """:func:`team_load` for people."""
     t = team_load(events, metrics, team)
-    if "role" in t:  # the team table's own words; the common ones are in the catalogue
-        t["role"] = t["role"].map(lambda r: _(r) if isinstance(r, str) else r)
     if "hours_per_week" in t:  # 37.5 h and 40 h, not 40.0
         t["hours_per_week"] = [x if pd.isna(x) else formatting.hours(x, 0 if float(x).is_integer() else 1)
                                for x in t["hours_per_week"]]
     return present(t, {c: spec for c, spec in {
-        "member": (N_("Team member"), "text"), "role": (N_("Role"), "text"),
-        "hours_per_week": (N_("Hours a week"), "text"), "contact_hours": (N_("Contact"), "hours"),
+        "member": (N_("Team member"), "text"), "role": (N_("Role"), "term"),
+        "hours_per_week": (N_("Hours a week"), "figure"), "contact_hours": (N_("Contact"), "hours"),
         "energy": (N_("Energy"), "hours"), "energy_share": (N_("Share of the energy"), "share"),
         "after_hours_inbound": (N_("Messages after hours"), "count"),
         "off_day_inbound": (N_("Of them on weekends and holidays"), "count"),

@@ -134,6 +134,8 @@ def yes_no(x: Any) -> str:
 KINDS = {
     "text": lambda x: MISSING if _missing(x) else str(x),
     "figure": lambda x: MISSING if _missing(x) else str(x),  # a figure already written, e.g. "16,1 h"
+    # A word from the client's data the catalogue may know (a team role: owner, assistant).
+    "term": lambda x: MISSING if _missing(x) else _(str(x)),
     "count": lambda x: number(x),
     "number": lambda x: number(x, 1),
     "money": lambda x: money(x),

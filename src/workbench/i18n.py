@@ -83,6 +83,11 @@ def language() -> str:
     return _current.get()
 
 
+def other_language() -> str:
+    """The report language that is not the current one (a published text shows both)."""
+    return LANGUAGES[1 - LANGUAGES.index(_current.get())]
+
+
 def currency() -> str:
     """The ISO 4217 code of the money shown (the client's ``client.currency``)."""
     return _currency.get()

@@ -9,18 +9,22 @@ value, and only the top rows of a long table with a line that says where the res
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Mapping
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from .formatting import KINDS, number, value
-from .i18n import _, ngettext
+from .i18n import _, ngettext, other_language
 
 #: A column shown: (header, kind); the header is an English catalogue message.
 Column = tuple[str, str]
 #: Kinds that are words, aligned left; every other kind is a figure, aligned right.
-WORDS = ("text", "date", "yesno")
+WORDS = ("text", "date", "yesno", "other_language")
+#: Text in the report's other language (a published statement's translation): marked
+#: with its ``lang``, so screen readers, spell checkers and translators treat it as such.
+OTHER_LANGUAGE = "other_language"
 
 
 def present(
@@ -38,7 +42,8 @@ def present(
         The table; its index is not shown (make a column of what it holds).
     columns
         Column name → (header message, kind); kinds are those of
-        :data:`workbench.formatting.KINDS`.
+        :data:`workbench.formatting.KINDS`, or ``"other_language"`` for text in the
+        report's other language.
     top
         Show only the first ``top`` rows, with a caption saying how many there are.
     rest
@@ -51,12 +56,13 @@ def present(
     >>> t.data.columns.tolist(), t.data.iloc[1].tolist()
     (['Net value', 'Share'], ['–', '25%'])
     """
-    unknown = [kind for _label, kind in columns.values() if kind not in KINDS]
+    unknown = [kind for _label, kind in columns.values() if kind not in KINDS and kind != OTHER_LANGUAGE]
     if unknown:
         raise ValueError(f"unknown kind(s) {unknown}; the kinds are {', '.join(KINDS)}")
     shown = frame if top is None else frame.head(top)
     out = pd.DataFrame({
-        _(label): [value(x, kind) for x in shown[col]] for col, (label, kind) in columns.items()
+        _(label): [_in_other_language(x) if kind == OTHER_LANGUAGE else value(x, kind) for x in shown[col]]
+        for col, (label, kind) in columns.items()
     })
     # Figures align right, words left; the id is made from the content so that a rerun
     # writes the same page and two tables on one page do not share one.
@@ -74,3 +80,8 @@ def present(
             caption += " " + _("(all of them in {file})").format(file=rest)
         styler = styler.set_caption(caption)
     return styler
+
+
+def _in_other_language(x: object) -> str:
+    text = value(x, "text")
+    return f'<span lang="{other_language()}">{html.escape(text)}</span>'
