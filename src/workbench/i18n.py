@@ -113,8 +113,16 @@ def translations(lang: str) -> NullTranslations:
 
 
 def _(message: str) -> str:
-    """``message`` in the current language (the English source when no translation exists)."""
-    return translations(_current.get()).gettext(message)
+    """``message`` in the current language (the English source when no translation exists).
+
+    Examples
+    --------
+    >>> with override("fi"):
+    ...     _("Accounts"), _("")
+    ('Asiakkaat', '')
+    """
+    # gettext answers "" with the catalogue's header: an empty cell must stay empty.
+    return translations(_current.get()).gettext(message) if message else message
 
 
 def pgettext(context: str, message: str) -> str:
