@@ -48,7 +48,7 @@ were be been being has have had will would should could can than then their ther
 into over under within without between after before each every when where while whose what who how
 or not only also most more less other such same both either neither because since until about
 revenue hours share median promise tier tiers candidates candidate energy committed team owner
-leads inbound outbound chasers complaints weeks days months week day month value cost margin
+leads inbound outbound chasers complaints weeks days months week day month value cost margin all total quadrant quadrants group groups
 """.split())
 #: Words of the sample's customer names that are English (accounts.csv): allowed as written.
 SAMPLE_NAME_WORDS = frozenset({"Trading", "Transport", "Solutions", "Digital", "Data", "Catering", "Bistro", "IT"})

@@ -121,5 +121,5 @@ def test_quadrants_map_onto_tiers_with_every_account_counted(sample) -> None:
     quadrants, _ = commitment_quadrants(s, a.metrics)
     order = [t.name for t in a.params.plan.tiers]
     table = quadrant_tiers(quadrants, plan.accounts, order)
-    assert table.loc["all quadrants", "all tiers"] == len(a.metrics)
+    assert table.loc["total", "all tiers"] == len(a.metrics)
     assert not set(table.index) & set(order), "a quadrant must not share a name with a tier"

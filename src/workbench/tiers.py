@@ -262,7 +262,7 @@ def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: 
     table = pd.crosstab(both["quadrant"], both["tier"])
     table = table.reindex(index=list(QUADRANTS.values()), columns=list(tier_order), fill_value=0)
     table["all tiers"] = table.sum(axis=1)
-    table.loc["all quadrants"] = table.sum()
+    table.loc["total"] = table.sum()
     table.index.name, table.columns.name = "01 quadrant", "03 tier"
     return table
 
