@@ -195,3 +195,15 @@ def test_notebook_prose_has_finnish() -> None:
     missing = [c.source.strip()[:60] for c in nb.cells
                if c.cell_type == "markdown" and fi.gettext(c.source.strip()) == c.source.strip()]
     assert not missing
+
+
+def test_lead_response_reads_as_in_the_overview(sample) -> None:
+    """03 and 00 state one lead response: the same window, never-answered leads counted as never."""
+    from workbench.kpis import relationship_kpis
+
+    a, _scores, _drain, plan = sample
+    overview = relationship_kpis(a.portfolio, a.metrics, a.params).leads
+    head = plan.lead_headline
+    assert (head["leads"], head["answered"], head["median_hours"], head["p90_never"], head["never_answered"]) == (
+        overview.leads, overview.answered, overview.median_hours, overview.p90_never, overview.never_answered)
+    assert head["leads"] < len(a.portfolio.leads)  # the sample's leads span two years: the window counts

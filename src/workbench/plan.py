@@ -336,7 +336,7 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
                                     "assignee", "answers_inbound", "next_contact"]].copy()
     runs = response_runs(drain.events, acc, params, calendar, as_of)
     responses = response_compliance(runs, list(rules))
-    leads, lead_head = lead_summary(portfolio, params, calendar, as_of)
+    leads, lead_head = lead_summary(portfolio, params, calendar, as_of, int(metrics.attrs.get("window_days", 365)))
     tiers = tier_table(acc, schedule, missed, rules)
     triage = triage_mod.triage_table(drain.events, acc, cap)
     owner_before, owner_after, owner_moved = triage_mod.owner_relief(triage, owners)

@@ -69,16 +69,21 @@ def response_compliance(runs: pd.DataFrame, tier_order: list[str]) -> pd.DataFra
     return out.drop(columns="order").reset_index(drop=True)
 
 
-def lead_summary(portfolio: Portfolio, params: Params, calendar: BusinessCalendar, as_of: dt.date) -> tuple[pd.DataFrame | None, dict[str, Any]]:
-    """Lead response: wall-clock median and p90, share within an hour, gone cold; plus business hours."""
+def lead_summary(portfolio: Portfolio, params: Params, calendar: BusinessCalendar, as_of: dt.date,
+                 window_days: int | None = None) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """Lead response over the KPI window, as the overview counts it: wall-clock median and
+    p90 (a lead never answered counts as never), share within an hour, gone cold; plus
+    business hours."""
     if not portfolio.has("leads"):
         return None, {"leads": 0, "missing": "no leads table"}
-    per = lead_response(portfolio.leads, params, as_of)
+    per = lead_response(portfolio.leads, params, as_of, window_days)
     answered = per["response_hours"].notna()
     per["business_hours"] = business_hours_between(per["created_ts"], per["first_response_ts"].where(answered), calendar).to_numpy()
-    s = summarize_leads(per, params)
+    s = summarize_leads(per, params, window_days)
     head = {
         "leads": s.leads, "answered": s.answered, "median_hours": s.median_hours, "p90_hours": s.p90_hours,
+        "median_never": s.median_never, "p90_never": s.p90_never, "never_answered": s.never_answered,
+        "window_days": window_days,
         # "Within an hour" whatever the promise: the issue's yardstick (Oldroyd et al.).
         "within_hour_share": round(float((per["response_hours"] <= 1).mean()), 4) if len(per) else None,
         "median_business_hours": round(float(per["business_hours"].median()), 2) if answered.any() else None,
@@ -104,6 +109,8 @@ def lead_sentence(head: dict[str, Any]) -> str:
     leads = ngettext("{n} lead", "{n} leads", head["leads"]).format(n=number(head["leads"]))
     if not head["answered"]:
         return _("{leads}, none answered yet: {cold}.").format(leads=leads, cold=cold)
+    never = _("never")
     return _("{leads}: median first answer {median}, 90th percentile {p90}, {within} answered within an hour, "
-             "{cold}.").format(leads=leads, median=hours(head["median_hours"], 1), p90=hours(head["p90_hours"], 1),
+             "{cold}.").format(leads=leads, median=never if head.get("median_never") else hours(head["median_hours"], 1),
+                               p90=never if head.get("p90_never") else hours(head["p90_hours"], 1),
                                within=percent(head["within_hour_share"]), cold=cold)
