@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import workbench.run as run_module
-from workbench import Params, Portfolio
+from workbench import Params, Portfolio, i18n
 
 TZ = "Europe/Helsinki"
 
@@ -39,6 +39,14 @@ def log(rows: list[tuple]) -> pd.DataFrame:
     df["minutes"] = df["minutes"].astype("float64")
     df["ts"] = df["ts"].astype("datetime64[ns, UTC]")
     return df
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """``wb.start`` on a Finnish params file makes the process Finnish, as a notebook's
+    kernel should be; the next test starts in the default language again."""
+    yield
+    i18n.activate("en", "EUR")
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_publish_only_inside_a_run(tmp_path: Path) -> None:
 
 def test_pseudonymized_run_names_nobody(tmp_path: Path) -> None:
     params = tmp_path / "share.yaml"
-    params.write_text(f"client: {{name: Sample}}\nreport: {{pseudonymize: true, pseudonym_key: {tmp_path / 'k'}}}\n",
+    params.write_text(f"client: {{name: Sample}}\nreport: {{language: fi, pseudonymize: true, pseudonym_key: {tmp_path / 'k'}}}\n",
                       encoding="utf-8")
     a = wb.start(str(params))
     real = pd.read_csv(wb.load_params("params/default.yaml").data.path / "accounts.csv", dtype=str)
