@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -17,8 +16,7 @@ from workbench.commitment import (
     explain_account, indicator_name, missing_indicators, present_quadrants, present_segments, scored_indicators,
     segment_name, segment_table,
 )
-from workbench.i18n import _, override, translations
-from workbench.paths import notebooks_dir
+from workbench.i18n import _, override
 from workbench.weighting import fit_weights
 from workbench import commitment
 
@@ -44,16 +42,6 @@ def bt(sample: wb.Analysis):
 def cells(styler) -> list[str]:
     data = styler.data
     return [str(h) for h in data.columns] + [str(v) for v in data.to_numpy().ravel()]
-
-
-def test_every_markdown_cell_has_its_finnish() -> None:
-    nb = nbformat.read(notebooks_dir() / "01_commitment.ipynb", as_version=4)
-    fi = translations("fi")
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            source = cell.source.strip()
-            assert fi.gettext(source) != source, source[:80]
-            assert "`commitment." not in source and "`account`" not in source, "a params name in prose"
 
 
 def test_names_have_finnish_and_no_word_means_two_things() -> None:

@@ -34,11 +34,11 @@ from workbench.energy import (
     team_view,
     whale_curve,
 )
-from workbench.i18n import override, translations
+from workbench.i18n import override
 from workbench.load import read_table
 from workbench.metrics import account_metrics
 from workbench.params import TableSource
-from workbench.paths import notebooks_dir, repo_root
+from workbench.paths import repo_root
 from workbench.whatif import SCENARIOS, what_if
 
 AS_OF = dt.date(2025, 7, 1)
@@ -577,15 +577,3 @@ def test_tables_for_people_in_finnish(sample: tuple[EnergyDrain, pd.DataFrame]) 
         cells = [str(v) for v in frame.to_numpy().ravel()]
         assert not [v for v in cells if v in ("nan", "None", "True", "False", "<NA>") or v.endswith(".0")]
         assert not [v for v in cells if "after serving cost" in v or "chaser" in v]
-
-
-def test_every_markdown_cell_of_02_has_its_finnish() -> None:
-    import nbformat
-
-    nb = nbformat.read(notebooks_dir() / "02_energy_drain.ipynb", as_version=4)
-    table = translations("fi")
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            text = cell.source.strip()
-            assert table.gettext(text) != text, text[:60]
-            assert "`" not in text, text[:60]  # no params names in backticks

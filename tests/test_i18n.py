@@ -17,7 +17,7 @@ import pytest
 from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po
 
-from workbench import formatting, i18n, tables
+from workbench import Params, formatting, i18n, tables
 from workbench.formatting import NBSP
 from workbench.i18n import override
 from workbench.paths import notebooks_dir
@@ -79,6 +79,15 @@ def test_every_paragraph_of_the_reports_has_its_finnish(catalog) -> None:
     missing = [f"{where}: {text[:70]!r}" for where, text in _markdown_messages()
                if not (catalog.get(text) and catalog.get(text).string)]
     assert not missing, "no Finnish in locale/fi.po for:\n" + "\n".join(missing)
+
+
+def test_the_reports_prose_names_no_parameter() -> None:
+    """The client reads the prose: it says what a setting does, not its name in the params file."""
+    sections = "|".join(Params.model_fields)
+    file = re.compile(r"\.(md|csv|xlsx|ics|html|json|ipynb)`?$")  # a file the team opens is fine
+    named = [f"{where}: {m.group(0)}" for where, text in _markdown_messages()
+             for m in re.finditer(rf"`[^`]*`|\b(?:{sections})\.[a-z_]+\b", text) if not file.search(m.group(0))]
+    assert not named, "\n".join(named)
 
 
 def test_translations_keep_their_placeholders(catalog) -> None:

@@ -184,14 +184,3 @@ def test_lead_figure_shows_the_leads_never_answered(params: Params) -> None:
         fig = plots.plot_lead_response(per, 1.0, 48.0)
         assert fig.layout.annotations[0].text == "ei vastausta: 2 liidiä (25\u00a0%)"
         assert fig.layout.title.text.startswith("Liidien vastausaika")
-
-
-def test_every_markdown_cell_of_the_overview_has_its_finnish() -> None:
-    import nbformat
-
-    from workbench.i18n import translations
-
-    nb = nbformat.read("notebooks/00_overview.ipynb", as_version=4)
-    fi = translations("fi")
-    prose = [c.source.strip() for c in nb.cells if c.cell_type == "markdown"]
-    assert prose and all(fi.gettext(text) != text for text in prose)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from workbench import Params, ParamsError, load_params
 from workbench.params import Energy, Kpis
 from workbench.i18n import override
-from workbench.whatif import SCENARIOS, Refill, WhatIf, options_table, options_view, refill_evidence, what_if
+from workbench.whatif import SCENARIOS, Refill, WhatIf, options_view, refill_evidence, what_if
 
 HOUR = 50.0  # what an hour of practical capacity costs in the constructed cases
 
@@ -88,10 +88,11 @@ def test_break_even_refill_is_where_letting_go_nets_zero() -> None:
 def test_the_options_table_shows_the_same_numbers() -> None:
     b = breakdown([300.0, 1000.0], [20.0, 10.0])
     w = what_if(b, ["a"], Params(), hour_cost=HOUR, refill=demand(5.0, 10.0, 40.0))
-    t = options_table(w)
-    assert t.loc["let them go", [f"net change € ({s})" for s in SCENARIOS]].tolist() == [-50, 200, 700]
-    assert t.loc["let them go", "hours sold again (base)"] == 10
-    assert t.loc["lower-touch tier", "net change € (low)"] == 250
+    shown = options_view(w).data.set_index("Option")
+    assert shown.loc["let them go", ["Net change, low case", "Net change, base case", "Net change, high case"]
+                     ].tolist() == ["−€50", "€200", "€700"]
+    assert shown.loc["let them go", "Hours sold again (base case)"] == "10"
+    assert shown.loc["lower-touch tier", "Net change, low case"] == "€250"
 
 
 # --------------------------------------------------------------------------- not favoured by construction

@@ -448,29 +448,6 @@ def _option(name: str, revenue: float, margin: float, hours: float, energy: floa
     return row
 
 
-def options_table(w: WhatIf) -> pd.DataFrame:
-    """The options side by side for people: money in euros, hours, net change per scenario.
-
-    Examples
-    --------
-    >>> b = pd.DataFrame({"account_id": ["a"], "revenue": [100.0], "margin": [50.0],
-    ...                   "net_value": [-50.0], "energy_effort": [10.0], "energy": [30.0],
-    ...                   "chaser_hours": [2.0], "energy_after_hours": [4.0],
-    ...                   "energy_off_day": [6.0], "energy_chasers": [2.0]})
-    >>> r = Refill("no new customers", 365, 365, 0, 0.0, None, (0, 0, 0, 0), (0.0, 0.0, 0.0), None)
-    >>> options_table(what_if(b, ["a"], Params(), hour_cost=10.0, refill=r))["net change € (base)"].tolist()
-    [-50, 50, 0, 0]
-    """
-    t = w.options.set_index("option")
-    out = pd.DataFrame({
-        "revenue change €": t["revenue_change"], "margin change €": t["margin_change"],
-        "hours freed": t["hours_freed"], "hours sold again (base)": t["hours_freed"] * t["refill_base"],
-        "energy hours freed": t["energy_freed"],
-        **{f"net change € ({s})": t[f"net_{s}"] for s in SCENARIOS},
-    })
-    return out.round(0).astype("int64")
-
-
 #: The options table's columns: (header, kind), headers in the catalogue.
 OPTION_COLUMNS = {
     "option": (N_("Option"), "text"),
