@@ -461,8 +461,9 @@ def test_index_reads_the_plans_promises(tmp_path: Path) -> None:
                                       "publish_hours": 16.0}}}}}}
     with override("fi"):
         text = _visible(render(tmp_path, summary, []))
-    assert "75 %" in text and "ydinasiakkaat : tavoite, vastaus 4 työtunnin kuluessa" in text
-    assert "julkaise nyt lupaus vastata 16 työtunnin kuluessa" in text and "core" not in text
+    # Promises read as report 03 writes them: whole working days as days.
+    assert "75 %" in text and "ydinasiakkaat : tavoite, vastaus neljän työtunnin kuluessa" in text
+    assert "julkaise nyt lupaus vastata kahden arkipäivän kuluessa" in text and "core" not in text
     with override("en"):
         text = _visible(render(tmp_path, summary, []))
-    assert "Publish one promise on the website" in text and "within 16 business hours" in text
+    assert "Publish one promise on the website" in text and "within 2 working days" in text

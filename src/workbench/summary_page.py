@@ -30,7 +30,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from . import formatting
+from .businesstime import BusinessCalendar
 from .i18n import N_, _, language, locale, ngettext
+from .params import WEEKDAYS
+from .promises import promise_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The share of messages a tier must be answered within its promise today before the
@@ -196,7 +199,16 @@ class _Page:
                                    new=formatting.number(new)))
         per = _num(self.head("00_overview", "customers_per_member"))
         members = _num(self.head("00_overview", "team_members"))
-        if per is not None and members is not None:
+        owners = _get(self.books.get("00_overview"), "client_facing_members")  # optional: older runs lack it
+        if per is not None and members is not None and isinstance(owners, list) and 0 < len(owners) < members:
+            # Customers per member divide by the members who own customers (00 says which).
+            s.sentences.append(say(ngettext(
+                "The team has {members} members; the one who owns customers looks after {per} customers.",
+                "The team has {members} members; the {owners} who own customers look after {per} customers "
+                "each on average.", len(owners)),
+                members=formatting.number(members), owners=formatting.number(len(owners)),
+                per=formatting.number(per)))
+        elif per is not None and members is not None:
             s.sentences.append(say(ngettext(
                 "The team has {members} member, who looks after {per} customers on average.",
                 "The team has {members} members, who look after {per} customers each on average.",
@@ -230,8 +242,8 @@ class _Page:
         wanted = ("entrenched", "average", "shallow", "convertible")
         if all(segments.get(k) is not None for k in wanted):
             s.sentences.append(say(_(
-                "By how firmly they are committed: {entrenched} are strongly committed, {average} committed, "
-                "{shallow} weakly committed and {convertible} open to switching to a competitor."),
+                "By how firmly they are committed: {entrenched} are strongly committed, {average} moderately "
+                "committed, {shallow} weakly committed and {convertible} open to switching to a competitor."),
                 **{k: formatting.number(segments[k]) for k in wanted}))
         elif "01_commitment" in self.books:
             self.missing_figures = True
@@ -471,12 +483,23 @@ class _Page:
                 self.missing_figures = True
         return s
 
-    @staticmethod
-    def business_hours(h: float | None) -> str:
+    def business_hours(self, h: float | None) -> str:
+        """A promise as report 03 writes it: whole working days as days ("within 5 working
+        days"), else working hours."""
         if h is None:
             return formatting.MISSING
-        return ngettext("{n} business hour", "{n} business hours", 1 if h == 1 else 2).format(
-            n=formatting.number(h, 0 if float(h).is_integer() or h >= 10 else 1))
+        return promise_text(h, self.calendar())
+
+    def calendar(self) -> BusinessCalendar:
+        """The client's business hours, from the run's params (a working day's length)."""
+        hours = self.params.get("business_hours") or {}
+        client = self.params.get("client") or {}
+        return BusinessCalendar(
+            timezone=client.get("timezone", "Europe/Helsinki"),
+            start=dt.time.fromisoformat(str(hours.get("start", "08:00"))),
+            end=dt.time.fromisoformat(str(hours.get("end", "16:00"))),
+            weekdays=tuple(WEEKDAYS.index(d) + 1 for d in hours.get("weekdays", WEEKDAYS[:5])),
+            country=client.get("country", "FI"))
 
     # --- the whole page --------------------------------------------------------------
 
