@@ -467,3 +467,15 @@ def test_index_reads_the_plans_promises(tmp_path: Path) -> None:
     with override("en"):
         text = _visible(render(tmp_path, summary, []))
     assert "Publish one promise on the website" in text and "within 2 working days" in text
+
+
+def test_index_divides_customers_by_the_members_who_own_them(tmp_path: Path) -> None:
+    """An assistant who owns no customers is not counted: the sentence says whom it divides by."""
+    head = {**SUMMARY["notebooks"]["00_overview"], "team_members": 3, "customers_per_member": 5.0,
+            "client_facing_members": ["A", "B"]}
+    with override("en"):
+        text = _visible(render(tmp_path, {**SUMMARY, "notebooks": {"00_overview": head}}, []))
+    assert "The team has 3 members; the 2 who own customers look after 5 customers each on average." in text
+    with override("en"):
+        text = _visible(render(tmp_path, SUMMARY, []))  # every member owns customers
+    assert "The team has 2 members, who look after 6 customers each on average." in text
