@@ -138,3 +138,19 @@ def test_pseudonymized_report_carries_nothing_of_the_inputs(tmp_path: Path) -> N
     assert {"accounts.csv", "summary.json", "run.log", "plan.xlsx", "plan.ics", "03_communication_plan.html"} <= set(texts)
     found = {name: leaks(originals, text) for name, text in texts.items()}
     assert {name: hits[:5] for name, hits in found.items() if hits} == {}
+
+
+def test_team_email_is_read_and_cleared_when_pseudonymized(tmp_path: Path) -> None:
+    """The team table's e-mail (the calendars' attendee) is read, and never leaves a
+    pseudonymized portfolio."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(repo_root() / "data/sample", data)
+    team = pd.read_csv(data / "team.csv", dtype=str)
+    team["email"] = [f"member{i}@acme.example" for i in range(len(team))]
+    team.to_csv(data / "team.csv", index=False)
+    portfolio = load_portfolio(Params.model_validate({"data": {"dir": str(data)}}))
+    assert portfolio.team["email"].tolist() == team["email"].tolist()
+    out, _shown = pseudonymize(portfolio, KEY, language="en")
+    assert out.team["email"].isna().all()

@@ -39,6 +39,7 @@ _CLEARED = {
     "accounts": ("contact", "email", "domain"),
     "interactions": ("subject",),
     "surveys": ("comment",),
+    "team": ("email",),
 }
 #: Keys that may carry a number or an address (an e-mail export's Message-IDs): codes, so
 #: threads still group and the same message is still the same message.

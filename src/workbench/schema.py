@@ -97,7 +97,7 @@ TABLES: dict[str, Table] = {
         Table(
             "team",
             required={"member": "str"},
-            optional={"hours_per_week": "float", "role": "str", "cost_per_hour": "float"},
+            optional={"hours_per_week": "float", "role": "str", "cost_per_hour": "float", "email": "str"},
             key="member",
         ),
     )
