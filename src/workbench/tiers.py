@@ -24,6 +24,7 @@ the tiers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -265,6 +266,19 @@ def quadrant_tiers(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: 
     table.loc["total"] = table.sum()
     table.index.name, table.columns.name = "01 quadrant", "03 tier"
     return table
+
+
+def quadrant_tiers_view(quadrants: pd.DataFrame, accounts: pd.DataFrame, tier_order: Sequence[str],
+                        labels: dict[str, str]) -> Any:
+    """:func:`quadrant_tiers` for people: groups and tiers named in the report's language."""
+    from .tables import present
+
+    table = quadrant_tiers(quadrants, accounts, tier_order)
+    table = table.rename(columns={**labels, "all tiers": _("all tiers")}).reset_index()
+    table["01 quadrant"] = table["01 quadrant"].map(_)
+    columns = {"01 quadrant": (N_("Notebook 01's group"), "text")}
+    columns |= {c: (c, "count") for c in table.columns if c != "01 quadrant"}
+    return present(table, columns)
 
 
 def tier_table(acc: pd.DataFrame, schedule: pd.DataFrame, missed: pd.DataFrame, rules: dict[str, PlanTier]) -> pd.DataFrame:
