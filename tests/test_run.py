@@ -388,7 +388,7 @@ def test_index_of_a_partial_pseudonymized_run_degrades_and_names_nobody(tmp_path
     accounts = pd.read_csv(SAMPLE / "accounts.csv", dtype=str)
     team = pd.read_csv(SAMPLE / "team.csv", dtype=str)
     people = {*accounts["name"].dropna(), *accounts["owner"].dropna(), *accounts["contact"].dropna(),
-              *accounts["email"].dropna(), *team.iloc[:, 0].dropna()}
+              *accounts["email"].dropna(), *team["member"].dropna(), *team["email"].dropna()}
     leaked = sorted(n for n in people if len(n) > 3 and n in html)
     assert not leaked, f"the pseudonymized index names {leaked[:5]}"
     local = [h for h in parse(index).links if not h.startswith("#")]

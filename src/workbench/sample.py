@@ -802,8 +802,10 @@ def _team(fake: Faker, rng: np.random.Generator, team_size: int) -> pd.DataFrame
         else:
             hours.append(37.5 if rng.random() < 0.5 else 30.0)
             cost.append(round(float(rng.uniform(35, 42)), 2))
+    # the firm's own reserved domain, so the calendars name organizer and attendees
+    emails = [f"{_local_part(nm)}@palvelu.example" for nm in names]
     return pd.DataFrame({"member": names, "hours_per_week": hours, "role": roles,
-                         "cost_per_hour": cost})
+                         "cost_per_hour": cost, "email": emails})
 
 
 def _company(fake: Faker, rng: np.random.Generator, segment: str, language: str,
@@ -1345,7 +1347,7 @@ def _readme(tables: dict[str, pd.DataFrame], seed: int, n_accounts: int, months:
         "invoices": "invoice lines (EUR) with direct cost where known; a few credit notes",
         "surveys": "NPS answers (0–10) with optional comments",
         "leads": "incoming leads, first response and conversion",
-        "team": "the team: hours per week, role and cost per hour",
+        "team": "the team: hours per week, role, cost per hour and e-mail",
         "truth": "the planted archetypes — for tests only, never read by the analyses",
     }
     for name in TABLE_NAMES:
