@@ -90,6 +90,34 @@ def test_fall_back_night_counts_real_minutes() -> None:
     assert metrics_of(p, as_of=dt.date(2025, 11, 1)).loc["A", "chasers"] == 1
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_run_begun_before_the_window_is_not_answered_in_it(engine: str) -> None:
+    # Window 2024-07-01 .. 2025-07-01: the first run began a day before it and is answered
+    # inside it; the second begins and is answered inside. One run, one answer, one time.
+    p = one_account([("2024-06-30 10:00", "email", "in"), ("2024-07-01 12:00", "email", "out"),
+                     ("2025-03-03 10:00", "email", "in"), ("2025-03-03 12:00", "email", "out")])
+    a = metrics_of(p, engine).loc["A"]
+    assert (a.inbound_runs, a.answered_runs, a.answered_share) == (1, 1, 1.0)
+    assert a.response_hours_median == pytest.approx(2.0)
+
+
+def test_answered_share_is_a_share_on_the_sample(sample: tuple[Params, Portfolio]) -> None:
+    params, portfolio = sample
+    m = account_metrics(portfolio, params)
+    assert (m["answered_runs"] <= m["inbound_runs"]).all()
+    assert m["answered_share"].dropna().between(0, 1).all()
+
+
+def test_account_metrics_survive_parquet(tiny: Portfolio, tmp_path) -> None:
+    from workbench.metrics import analysis_window
+
+    m = account_metrics(tiny, Params(), as_of=AS_OF)
+    m.to_parquet(tmp_path / "m.parquet")
+    back = pd.read_parquet(tmp_path / "m.parquet")
+    assert analysis_window(back) == analysis_window(m) == (AS_OF, 365)
+    pd.testing.assert_frame_equal(back, m, check_dtype=False)
+
+
 def test_events_after_as_of_are_ignored(tiny: Portfolio) -> None:
     early = metrics_of(tiny, as_of=dt.date(2025, 6, 2))
     assert early.loc["A", "n_interactions"] == 3

@@ -20,7 +20,7 @@ from pandas.io.formats.style import Styler
 from . import formatting
 from .bgnbd import purchase_probability
 from .i18n import N_, _, locale, pgettext
-from .metrics import Coverage
+from .metrics import Coverage, analysis_window
 from .params import Params
 from .tables import present
 
@@ -110,8 +110,8 @@ def commitment_indicators(metrics: pd.DataFrame, params: Params) -> pd.DataFrame
     True
     """
     m = metrics.set_index("account_id")
-    as_of = pd.Timestamp(metrics.attrs["as_of"])
-    window_days = float(metrics.attrs.get("window_days", 365))
+    day, window = analysis_window(metrics)
+    as_of, window_days = pd.Timestamp(day), float(window)
     out = pd.DataFrame(index=m.index)
     out["tenure"] = m["tenure_days"].astype("float64")
     if "last_purchase" in m:

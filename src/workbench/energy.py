@@ -35,7 +35,7 @@ from . import formatting
 from .formatting import money, number, percent
 from .i18n import N_, _, ngettext
 from .kpis import is_dissatisfied
-from .metrics import Coverage, Engine, coverage, featured_log, quiet_pandas
+from .metrics import Coverage, Engine, analysis_window, coverage, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
 from .tables import present
@@ -497,8 +497,8 @@ def implausible_log(
     contacts = int(metrics["n_interactions"].sum())
     if not contacts:
         return None
-    window = int(metrics.attrs.get("window_days", 365))
-    cutoff = pd.Timestamp(metrics.attrs["as_of"], tz=params.client.timezone).tz_convert("UTC")
+    as_of, window = analysis_window(metrics)
+    cutoff = pd.Timestamp(as_of, tz=params.client.timezone).tz_convert("UTC")
     ts = interactions["ts"]
     inside = (ts >= cutoff - pd.Timedelta(days=window)) & (ts < cutoff)
     first = ts[inside].min()
@@ -1238,8 +1238,7 @@ def energy_drain(
     >>> 0 < d.pareto.account_share < 1 and d.whale.peak_share >= 1
     True
     """
-    as_of = metrics.attrs["as_of"]
-    window = int(metrics.attrs.get("window_days", 365))
+    as_of, window = analysis_window(metrics)
     events = energy_events(portfolio, params, as_of, window_days=window)
     logged = portfolio.has("interactions")
     # Without a contact log the time customers take is unknown, not zero: a cost to serve

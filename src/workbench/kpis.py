@@ -22,7 +22,7 @@ import pandas as pd
 from . import formatting
 from .formatting import number
 from .i18n import N_, _, ngettext
-from .metrics import CHANNELS, coverage
+from .metrics import CHANNELS, analysis_window, coverage
 from .params import Params
 from .portfolio import Portfolio
 
@@ -300,9 +300,9 @@ def relationship_kpis(
         was computed over, its default), and of satisfaction and leads.
     """
     missing: list[str] = []
-    as_of = metrics.attrs["as_of"]
+    as_of, computed_over = analysis_window(metrics)
     if window_days is None:
-        window_days = int(metrics.attrs.get("window_days", 365))
+        window_days = computed_over
     active = is_active(metrics, params.kpis.active_days)
     n_active = int(active.sum())
     cover = coverage(portfolio, metrics)
@@ -400,7 +400,7 @@ def monthly_activity(portfolio: Portfolio, params: Params, as_of: dt.date, month
 
 def new_customers_by_month(metrics: pd.DataFrame, months: int = 24) -> pd.DataFrame:
     """Accounts whose relationship began in each of the last ``months`` months."""
-    as_of = pd.Timestamp(metrics.attrs["as_of"])
+    as_of = pd.Timestamp(analysis_window(metrics)[0])
     began = as_of - pd.to_timedelta(metrics["tenure_days"].astype("float64"), unit="D")
     month = began.dt.to_period("M").dt.to_timestamp()
     first = (as_of - pd.DateOffset(months=months)).to_period("M").to_timestamp()

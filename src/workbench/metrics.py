@@ -245,6 +245,10 @@ def interaction_metrics(
     and ``last_seen`` over all events before ``as_of``.
     """
     w = nw.col("ts") >= nw.lit(window_start)
+    # A run belongs to the window it began in: an answer in the window to a run begun
+    # before it is neither a run nor an answer here, so answered runs never exceed runs.
+    answers = nw.col("prev_run_began") >= pd.Timestamp(window_start).value // 1000
+    answer_hours = nw.when(answers).then(nw.col("response_hours")).otherwise(None)
 
     def count(cond: nw.Expr) -> nw.Expr:
         return _flag(cond & w).sum()
@@ -273,14 +277,11 @@ def interaction_metrics(
         chasers=count(nw.col("chaser") == 1),
         complaints=count(nw.col("complaint") == 1),
         inbound_runs=count(nw.col("run_start") == 1),
-        answered_runs=count(~nw.col("response_hours").is_null()),
+        answered_runs=_flag(answers.fill_null(False)).sum(),
         proactive_outbound=count(nw.col("proactive") == 1),
         proactive_replied=count(nw.col("replied") == 1),
-        response_hours_median=nw.when(w).then(nw.col("response_hours")).otherwise(None).median(),
-        response_hours_p90=nw.when(w)
-        .then(nw.col("response_hours"))
-        .otherwise(None)
-        .quantile(0.9, interpolation="linear"),
+        response_hours_median=answer_hours.median(),
+        response_hours_p90=answer_hours.quantile(0.9, interpolation="linear"),
         first_seen=nw.col("ts").min(),
         last_seen=nw.col("ts").max(),
         last_inbound=nw.when(nw.col("is_in")).then(nw.col("ts")).otherwise(None).max(),
@@ -432,7 +433,8 @@ def coverage(portfolio: Portfolio, metrics: pd.DataFrame) -> Coverage:
         present.add("outbound")
     if int(metrics["n_interactions"].sum()) > 0:
         present.add("recent contact")
-    return Coverage(frozenset(present), int(metrics.attrs.get("window_days", 365)), metrics.attrs["as_of"])
+    as_of, window = analysis_window(metrics)
+    return Coverage(frozenset(present), window, as_of)
 
 
 def resolve_as_of(portfolio: Portfolio, as_of: dt.date | None) -> dt.date:
@@ -593,6 +595,20 @@ def _account_metrics(
     return out
 
 
+def analysis_window(metrics: pd.DataFrame) -> tuple[dt.date, int]:
+    """The day and the window length, in days, an :func:`account_metrics` table describes.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"account_id": ["a"]})
+    >>> m.attrs.update(as_of="2026-10-31", window_days=365)
+    >>> analysis_window(m)
+    (datetime.date(2026, 10, 31), 365)
+    """
+    # A date or its ISO text: tables read back from Parquet carry the text.
+    return dt.date.fromisoformat(str(metrics.attrs["as_of"])[:10]), int(metrics.attrs.get("window_days", 365))
+
+
 def _account_columns(accounts: pd.DataFrame) -> list[str]:
     return [c for c in ("account_id", "name", "owner", "since", "contract", "protected") if c in accounts]
 
@@ -657,5 +673,6 @@ def _finish(df: pd.DataFrame, day: dt.date, tz: str) -> pd.DataFrame:
     last = pd.concat(lasts, axis=1).max(axis=1)
     df["recency_days"] = ((cutoff.tz_localize(None) - last).dt.total_seconds() // 86400).astype("Int64")
     df = df.sort_values(_BY, kind="stable").reset_index(drop=True)
-    df.attrs.update(as_of=day)
+    # ISO text, not a date: pyarrow keeps attrs as JSON, so the table survives Parquet.
+    df.attrs.update(as_of=day.isoformat())
     return df

@@ -43,7 +43,7 @@ from .businesstime import BusinessCalendar
 from .energy import EnergyDrain
 from .formatting import date, hours, number, percent
 from .i18n import _, ngettext
-from .metrics import Coverage, coverage
+from .metrics import Coverage, analysis_window, coverage
 from .params import Params, PlanTier
 from .portfolio import Portfolio
 from .preferences import contact_preferences, services_bought
@@ -275,8 +275,7 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
     >>> bool(len(plan.accounts) == len(a.metrics) and plan.accounts["tier"].notna().all())
     True
     """
-    as_of = metrics.attrs["as_of"]
-    window = int(metrics.attrs.get("window_days", 365))
+    as_of, window = analysis_window(metrics)
     calendar = BusinessCalendar.from_params(params)
     rules = {t.name: t for t in params.plan.tiers}
     sig = account_signals(metrics, scores, drain, params)
@@ -336,7 +335,7 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
                                     "assignee", "answers_inbound", "next_contact"]].copy()
     runs = response_runs(drain.events, acc, params, calendar, as_of)
     responses = response_compliance(runs, list(rules))
-    leads, lead_head = lead_summary(portfolio, params, calendar, as_of, int(metrics.attrs.get("window_days", 365)))
+    leads, lead_head = lead_summary(portfolio, params, calendar, as_of, window)
     tiers = tier_table(acc, schedule, missed, rules)
     triage = triage_mod.triage_table(drain.events, acc, cap)
     owner_before, owner_after, owner_moved = triage_mod.owner_relief(triage, owners)
