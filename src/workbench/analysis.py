@@ -17,44 +17,47 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.io as pio
 from IPython.display import Markdown
-from plotly.io._base_renderers import NotebookRenderer
 
 from .businesstime import BusinessCalendar
 from .commitment import commitment_scores
 from .energy import ImplausibleLog, implausible_log
 from .i18n import _, activate
-from .load import load_portfolio
-from .metrics import Coverage, account_metrics, coverage, resolve_as_of
+from .metrics import Coverage, coverage
 from .params import Params, load_params
 from .portfolio import Portfolio
-from .privacy import shareable
+from .prepared import PREPARED, prepare, read_prepared
 from .weighting import WeightFit, fit_weights
 
 PARTS = "parts"
 OFFLINE_RENDERER = "workbench_offline"
 
 
-class OfflineRenderer(NotebookRenderer):
-    """plotly's notebook renderer without the MathJax it always fetches from a CDN.
+def _use_renderer(offline: bool) -> None:
+    """Draw figures offline (report runs) or as figure JSON (JupyterLab, nbval).
 
-    Activation embeds plotly.js once per notebook; each figure is then a small HTML
-    snippet, so the report draws with no network and stays one file.
+    The offline renderer is plotly's notebook renderer without the MathJax it always
+    fetches from a CDN: activation embeds plotly.js once per notebook and each figure is
+    then a small HTML snippet, so the report draws with no network and stays one file.
+    plotly's renderers import nbformat and jsonschema (seconds), so only a notebook pays.
     """
+    import plotly.io as pio
+    from plotly.io._base_renderers import NotebookRenderer
 
-    def __init__(self) -> None:
-        super().__init__(connected=False)
+    class OfflineRenderer(NotebookRenderer):
+        def __init__(self) -> None:
+            super().__init__(connected=False)
 
-    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-        html = pio.to_html(
-            fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False,
-            default_width="100%", default_height=450, validate=False,
-        )
-        return {"text/html": html}
+        def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
+            html = pio.to_html(
+                fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False,
+                default_width="100%", default_height=450, validate=False,
+            )
+            return {"text/html": html}
 
-
-pio.renderers[OFFLINE_RENDERER] = OfflineRenderer()
+    if OFFLINE_RENDERER not in pio.renderers:
+        pio.renderers[OFFLINE_RENDERER] = OfflineRenderer()
+    pio.renderers.default = OFFLINE_RENDERER if offline else "plotly_mimetype"
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Analysis:
     as_of: dt.date
     out_dir: Path | None = None
     interactive: bool = False
+    #: The weights a run fitted once for all its notebooks; None: fitted when first needed.
+    fitted: WeightFit | None = None
 
     @property
     def calendar(self) -> BusinessCalendar:
@@ -81,7 +86,7 @@ class Analysis:
     def weight_fit(self) -> WeightFit:
         """The commitment weights fitted to this client's last completed horizon (or the
         params file's, and why); one fit for every figure of the notebook."""
-        return fit_weights(self.portfolio, self.params, as_of=self.as_of)
+        return self.fitted or fit_weights(self.portfolio, self.params, as_of=self.as_of)
 
     @cached_property
     def scores(self) -> pd.DataFrame:
@@ -188,17 +193,19 @@ def start(
     params = load_params(params_file, data_dir=data_dir, as_of=day)
     # Everything the notebook shows from here on is in the report's language and locale.
     activate(params.report.language, params.client.currency)
-    portfolio = shareable(load_portfolio(params), params)
-    day = resolve_as_of(portfolio, params.as_of)
-    metrics = account_metrics(portfolio, params, as_of=day)
+    # In a run the runner has prepared the data once for every notebook; alone, the
+    # notebook prepares it itself, the same way.
+    kept = Path(out_dir) / PARTS / PREPARED if out_dir else None
+    prepared = read_prepared(kept) if kept and kept.is_dir() else prepare(params, fit=False)
     # Report runs embed plotly.js once per notebook so the HTML draws with no network;
     # elsewhere the figure JSON alone keeps notebooks small (JupyterLab renders it).
-    pio.renderers.default = OFFLINE_RENDERER if out_dir else "plotly_mimetype"
+    _use_renderer(offline=bool(out_dir))
     return Analysis(
         params=params,
-        portfolio=portfolio,
-        metrics=metrics,
-        as_of=day,
+        portfolio=prepared.portfolio,
+        metrics=prepared.metrics,
+        as_of=prepared.as_of,
         out_dir=Path(out_dir) if out_dir else None,
         interactive=interactive,
+        fitted=prepared.weight_fit,
     )

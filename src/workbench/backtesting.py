@@ -27,8 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
-from scipy.stats import rankdata
-from sklearn.metrics import roc_curve
 
 from . import formatting
 from .bgnbd import purchase_probability
@@ -302,6 +300,8 @@ def backtest(
     else:
         auc = {k: float(auc_score(y, v)) for k, v in values.items()}
         diffs = paired_bootstrap(y, values, "commitment score", n_boot=n_boot, seed=seed)
+        from sklearn.metrics import roc_curve  # scikit-learn's import costs a second: only here
+
         roc = pd.concat(
             [pd.DataFrame(dict(zip(("fpr", "tpr"), roc_curve(y, v)[:2]))).assign(model=k) for k, v in values.items()],
             ignore_index=True,
@@ -336,6 +336,8 @@ def auc_score(y: np.ndarray, score: np.ndarray) -> float:
 
 def _auc_many(y: np.ndarray, s: np.ndarray) -> np.ndarray:
     """AUC of each row of ``s`` against the matching row of ``y`` (both 2-D)."""
+    from scipy.stats import rankdata
+
     ranks = rankdata(s, axis=1)
     pos = y.sum(axis=1)
     neg = y.shape[1] - pos

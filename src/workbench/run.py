@@ -46,12 +46,11 @@ from .compare import since_previous_run
 from .exceptions import DISK_FULL, OutputError, RunError, Stopped
 from . import formatting
 from .history import STAGING_FOLDER, failed_name, new_run_id, prune, staging_name
-from .load import load_portfolio
 from .i18n import _, override, translate_notebook
 from .lock import ClientLock
-from .metrics import resolve_as_of
 from .params import Params, load_params
-from .privacy import shareable, shareable_params
+from .prepared import PREPARED, prepare, save_prepared
+from .privacy import shareable_params
 from .paths import nearest_existing, notebooks_dir, resolve
 from .summary_page import Report, write_index
 
@@ -231,9 +230,10 @@ def _build(
     Returns the notebooks run and the run folder; on any failure the staging folder is set
     aside as ``<run-id>-failed`` (or removed) and the error says where it went.
     """
-    # Validate the data once, before any kernel starts: a bad file is one clear line.
-    portfolio = shareable(load_portfolio(params), params)
-    day = resolve_as_of(portfolio, params.as_of)
+    # Read and check the data once, before any kernel starts (a bad file is one clear
+    # line), and do the heavy step once for every notebook.
+    prepared = prepare(params)
+    portfolio, day = prepared.portfolio, prepared.as_of
     run_id = new_run_id(base, day)
     staging = base / staging_name(run_id)
     try:
@@ -265,6 +265,7 @@ def _build(
     final = base / run_id
     try:
         _write_params(params, effective)
+        save_prepared(prepared, staging / PARTS / PREPARED)
         for i, nb in enumerate(notebooks, 1):
             t0 = time.perf_counter()
             executed = staging / nb.name

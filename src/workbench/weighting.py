@@ -33,9 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from pandas.io.formats.style import Styler
-from sklearn.metrics import roc_auc_score
 
 from . import formatting
 from .commitment import commitment_indicators, indicator_name, indicator_ranks
@@ -317,6 +315,8 @@ def fit_to_outcome(
         return float(fit + shrinkage * np.sum((share - share0) ** 2) + (p[:k].sum() / budget - 1) ** 2)
 
     start = np.concatenate([prior[free], [0.0, 1.0]])
+    from scipy.optimize import minimize  # scipy and scikit-learn: only a fit pays their import
+
     res = minimize(loss, start, method="L-BFGS-B", bounds=[(0.0, None)] * k + [(None, None)] * 2)
     w = res.x[:k]
     return full(w * budget / w.sum()) if w.sum() > 0 else prior
@@ -340,6 +340,8 @@ def out_of_time_auc(
     >>> bool(auc[0.01] > auc[float("inf")])
     True
     """
+    from sklearn.metrics import roc_auc_score
+
     return {
         lam: float(roc_auc_score(
             y_now, score_with(fit_to_outcome(ranks_then, y_then, prior, shrinkage=lam, free=free), ranks_now)))

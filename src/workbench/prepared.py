@@ -1,0 +1,132 @@
+"""The heavy step of a run, done once: the data read and checked, the per-account metrics
+and the commitment weights fitted.
+
+``workbench run`` prepares once and keeps the result in the run's parts as Parquet (the
+tables) and JSON (the notes, the sources and the weight fit); each notebook's
+:func:`workbench.start` reads it back instead of loading and computing again. In
+JupyterLab, with no run around it, a notebook prepares the same way itself: one code path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .i18n import override
+from .load import load_portfolio
+from .metrics import account_metrics, resolve_as_of
+from .params import Params
+from .portfolio import Portfolio, SourceFile
+from .privacy import shareable
+from .weighting import WeightFit, fit_weights
+
+#: The folder, inside a run's parts, the prepared step is kept in.
+PREPARED = "prepared"
+_TABLES = ("accounts", "interactions", "invoices", "surveys", "leads", "team")
+_RECORD = "prepared.json"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A client's data at ``as_of`` as every notebook of a run starts from it.
+
+    ``weight_fit`` is None when it has not been fitted yet (a notebook that never needs
+    the commitment scores does not pay for it).
+    """
+
+    portfolio: Portfolio
+    metrics: pd.DataFrame
+    as_of: dt.date
+    weight_fit: WeightFit | None = None
+
+
+def prepare(params: Params, *, fit: bool = True) -> Prepared:
+    """Read and check the data, compute the per-account metrics and, with ``fit``, the
+    commitment weights.
+
+    Parameters
+    ----------
+    params : Params
+        The run's parameters, ``as_of`` and data folder resolved.
+    fit : bool
+        Also fit the commitment weights (the costliest part on small data).
+
+    Examples
+    --------
+    >>> from workbench import load_params
+    >>> p = prepare(load_params("params/default.yaml"), fit=False)
+    >>> len(p.metrics) == len(p.portfolio.accounts), p.weight_fit is None
+    (True, True)
+    """
+    # Repairs are noted in the report's language.
+    with override(params.report.language, params.client.currency):
+        portfolio = shareable(load_portfolio(params), params)
+    day = resolve_as_of(portfolio, params.as_of)
+    metrics = account_metrics(portfolio, params, as_of=day)
+    weight_fit = fit_weights(portfolio, params, as_of=day) if fit else None
+    return Prepared(portfolio, metrics, day, weight_fit)
+
+
+def save_prepared(prepared: Prepared, folder: Path) -> Path:
+    """Keep ``prepared`` in ``folder`` (created): one Parquet file per table, one JSON
+    record of the rest. Returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    p = prepared.portfolio
+    tables = {t: getattr(p, t) for t in _TABLES if getattr(p, t) is not None}
+    for name, frame in {**tables, "metrics": prepared.metrics}.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    record = {
+        "as_of": prepared.as_of.isoformat(),
+        "tables": sorted(tables),
+        "notes": list(p.notes),
+        "sources": [{"table": s.table, "path": str(s.path), "sha256": s.sha256, "rows": s.rows}
+                    for s in p.sources],
+        "weight_fit": _fit_record(prepared.weight_fit) if prepared.weight_fit else None,
+    }
+    (folder / _RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder
+
+
+def read_prepared(folder: Path) -> Prepared:
+    """What :func:`save_prepared` kept in ``folder``, as it was."""
+    record = json.loads((folder / _RECORD).read_text(encoding="utf-8"))
+    tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in record["tables"]}
+    portfolio = Portfolio(
+        **tables,
+        sources=[SourceFile(s["table"], Path(s["path"]), s["sha256"], s["rows"]) for s in record["sources"]],
+        notes=record["notes"],
+    )
+    fit = record["weight_fit"]
+    return Prepared(portfolio, pd.read_parquet(folder / "metrics.parquet"),
+                    dt.date.fromisoformat(record["as_of"]), _fit_from(fit) if fit else None)
+
+
+def _fit_record(fit: WeightFit) -> dict[str, Any]:
+    out = dataclasses.asdict(fit)
+    out["window"] = [d.isoformat() for d in fit.window] if fit.window else None
+    out["shrinkage"] = _number(fit.shrinkage)
+    out["out_of_time"] = [[_number(k), v] for k, v in fit.out_of_time.items()]
+    return out
+
+
+def _fit_from(record: dict[str, Any]) -> WeightFit:
+    window = record["window"]
+    return WeightFit(**{
+        **record,
+        "window": tuple(dt.date.fromisoformat(d) for d in window) if window else None,
+        "shrinkage": None if record["shrinkage"] is None else float(record["shrinkage"]),
+        "indicators": tuple(record["indicators"]),
+        "out_of_time": {float(k): v for k, v in record["out_of_time"]},
+    })
+
+
+def _number(x: float | None) -> float | str | None:
+    # "inf" (the prior kept) is not a JSON number.
+    return "inf" if x is not None and math.isinf(x) else x

@@ -1,0 +1,49 @@
+"""The heavy step once per run: prepared data survives its Parquet/JSON round trip exactly,
+and a notebook in a run reads it instead of the data files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench import load_params, start
+from workbench.analysis import PARTS
+from workbench.prepared import PREPARED, prepare, read_prepared, save_prepared
+
+TABLES = ("accounts", "interactions", "invoices", "surveys", "leads", "team")
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepare(load_params("params/default.yaml"))
+
+
+def test_round_trip_is_exact(prepared, tmp_path: Path) -> None:
+    back = read_prepared(save_prepared(prepared, tmp_path / PREPARED))
+    for t in TABLES:
+        pd.testing.assert_frame_equal(getattr(back.portfolio, t), getattr(prepared.portfolio, t), obj=t)
+    pd.testing.assert_frame_equal(back.metrics, prepared.metrics)
+    assert back.metrics.attrs == prepared.metrics.attrs
+    assert back.as_of == prepared.as_of
+    assert back.weight_fit == prepared.weight_fit and back.weight_fit is not None
+    assert back.portfolio.notes == prepared.portfolio.notes
+    assert back.portfolio.checksums == prepared.portfolio.checksums
+
+
+def test_a_notebook_in_a_run_reads_what_the_runner_prepared(prepared, tmp_path: Path) -> None:
+    # The data folder is gone by the time the notebook starts: only the prepared step can
+    # answer, and it must give what loading the data gave.
+    data = tmp_path / "data"
+    shutil.copytree("data/sample", data)
+    params = load_params("params/default.yaml", data_dir=str(data))
+    run = tmp_path / "run"
+    save_prepared(prepare(params), run / PARTS / PREPARED)
+    shutil.rmtree(data)
+    a = start("params/default.yaml", data_dir=str(data), out_dir=str(run))
+    pd.testing.assert_frame_equal(a.metrics, prepared.metrics)
+    assert a.fitted == prepared.weight_fit, "the run's fit, not a second one"
+    with pytest.raises(Exception, match="data"):
+        start("params/default.yaml", data_dir=str(data))
