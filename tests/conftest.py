@@ -4,6 +4,7 @@ and runs with the notebooks stubbed (for the mechanics of a run)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,29 @@ TZ = "Europe/Helsinki"
 
 def local(s: str) -> pd.Timestamp:
     return pd.Timestamp(s, tz=TZ).tz_convert("UTC")
+
+
+def in_ci() -> bool:
+    """Whether this is CI, where tests that need a browser or Java fail instead of skipping."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def spark_ready() -> None:
+    """Spark needs PySpark and Java: skipped where they are missing, except in CI, which
+    installs both and must run every engine."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing = "PySpark"
+    else:
+        missing = "" if shutil.which("java") else "Java"
+    if missing:
+        if in_ci():
+            pytest.fail(f"CI must run the Spark engine, but {missing} is missing (.ci/run installs it)")
+        pytest.skip(f"{missing} is not installed")
 
 
 def log(rows: list[tuple]) -> pd.DataFrame:
@@ -112,7 +136,7 @@ def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         out.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
                        encoding="utf-8")
 
-    def export(executed_nb: Path, title: str) -> Path:
+    def export(executed_nb: Path, title: str, language: str) -> Path:
         html = executed_nb.with_suffix(".html")
         html.write_text(f"<h1>{title}</h1>", encoding="utf-8")
         return html

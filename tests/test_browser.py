@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
 import time
@@ -37,6 +36,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from conftest import in_ci
 from reportruns import sample_run
 from workbench.run import RunResult
 
@@ -64,13 +64,9 @@ FIGURE_TIMEOUT_S = 20.0
 _GRAPH_DIV = re.compile(r"""class=["'][^"']*\bplotly-graph-div\b""")
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def _unavailable(reason: str) -> None:
     """Skip on a developer's machine; fail in CI, where the browser test must run."""
-    if _in_ci():
+    if in_ci():
         pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
     pytest.skip(reason)
 

@@ -388,6 +388,7 @@ def test_finnish_report_has_no_english_and_no_raw_values(tmp_path_factory: pytes
                 for p in report_pages(run)}
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, "the Finnish report shows English or raw values:\n" + summarize(problems)
+    assert all('<html lang="fi">' in p.read_text(encoding="utf-8") for p in report_pages(run))
 
 
 @pytest.mark.slow

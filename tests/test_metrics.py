@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -124,9 +125,52 @@ def test_events_after_as_of_are_ignored(tiny: Portfolio) -> None:
     assert early.loc["B", "n_interactions"] == 0
 
 
-@pytest.mark.parametrize("engine", ["polars", "pandas"])
-def test_engines_agree_on_tiny(tiny: Portfolio, engine: str) -> None:
+@pytest.mark.parametrize("engine", ["polars", "pandas", "spark"])
+def test_engines_agree_on_tiny(tiny: Portfolio, engine: str, request: pytest.FixtureRequest) -> None:
+    if engine == "spark":
+        request.getfixturevalue("spark_ready")
     pd.testing.assert_frame_equal(metrics_of(tiny, "duckdb"), metrics_of(tiny, engine))
+
+
+def awkward_portfolio(seed: int = 11) -> Portfolio:
+    """Ten accounts over both of 2025's clock changes, made to trip engines up: equal
+    timestamps, events on the spring-forward and fall-back nights, missing and changing
+    threads, an account with one event, one we only wrote to, one with no events at all,
+    and invoices (a credit note) and surveys."""
+    rng = np.random.default_rng(seed)
+    rows: list[tuple] = []
+    nights = ["2025-03-30 01:30", "2025-03-30 04:05", "2025-10-26 02:55", "2025-10-26 04:10"]
+    for acc in "ABCDEFG":
+        for _ in range(int(rng.integers(20, 60))):
+            day = dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 300)))
+            t = f"{day} {int(rng.integers(0, 24)):02d}:{int(rng.choice([0, 0, 15, 30])):02d}"
+            rows.append((acc, t, str(rng.choice(["email", "phone", "sms", "meeting", "fax"])),
+                         str(rng.choice(["in", "in", "out"])), None,
+                         rng.choice([None, "t1", "t2"]), bool(rng.random() < 0.05)))
+        for night in nights:  # ties on the clock-change nights, in and out
+            rows += [(acc, night, "email", "in", None, None, False), (acc, night, "phone", "out", None, "t1", False)]
+    rows += [("H", "2025-05-05 10:00", "email", "in", None, None, False),  # one event
+             ("I", "2025-05-05 10:00", "email", "out", 12.0, "x", False),   # only our side
+             ("I", "2025-06-05 10:00", "email", "out", None, "x", False)]
+    accounts = pd.DataFrame({"account_id": list("ABCDEFGHIJ"), "name": [f"{a} Oy" for a in "ABCDEFGHIJ"]})
+    invoices = pd.DataFrame({
+        "account_id": ["A", "A", "B", "C", "J"], "invoice_id": ["1", "2", "3", "4", "5"],
+        "date": pd.to_datetime(["2025-02-01", "2025-03-30", "2025-10-26", "2024-12-31", "2025-06-30"]),
+        "amount": [100.0, -40.0, 250.5, 80.0, 10.0], "service": ["a", "a", "b", None, "c"],
+    })
+    surveys = pd.DataFrame({"account_id": ["A", "B", "B"], "date": pd.to_datetime(["2025-03-01", "2025-04-01", "2025-09-01"]),
+                            "score": [9.0, 3.0, 7.0]})
+    return Portfolio(accounts=accounts, interactions=log(rows), invoices=invoices, surveys=surveys)
+
+
+@pytest.mark.slow
+def test_four_engines_agree_on_awkward_data(spark_ready: None) -> None:
+    p = awkward_portfolio()
+    base = metrics_of(p, "duckdb", as_of=dt.date(2025, 11, 15))
+    assert base.loc["J", "n_interactions"] == 0 and base.loc["H", "n_interactions"] == 1
+    assert base["chasers"].sum() > 0 and base["answered_runs"].sum() > 0
+    for engine in ("polars", "pandas", "spark"):
+        pd.testing.assert_frame_equal(base, metrics_of(p, engine, as_of=dt.date(2025, 11, 15)), obj=engine)
 
 
 event = st.tuples(
@@ -168,14 +212,15 @@ def sample() -> tuple[Params, Portfolio]:
     return params, load_portfolio(params)
 
 
-def test_engines_agree_on_the_sample(sample: tuple[Params, Portfolio]) -> None:
-    """DuckDB, polars and pandas give identical per-account metrics on the whole sample."""
+@pytest.mark.slow
+def test_engines_agree_on_the_sample(sample: tuple[Params, Portfolio], spark_ready: None) -> None:
+    """DuckDB, polars, pandas and Spark give identical per-account metrics on the whole sample."""
     params, portfolio = sample
-    results = {e: account_metrics(portfolio, params, engine=e) for e in ENGINES}
+    results = {e: account_metrics(portfolio, params, engine=e) for e in [*ENGINES, "spark"]}
     assert len(results["duckdb"]) == len(portfolio.accounts)
     assert results["duckdb"]["chasers"].sum() > 0 and results["duckdb"]["revenue"].sum() > 0
-    for engine in ("polars", "pandas"):
-        pd.testing.assert_frame_equal(results["duckdb"], results[engine])
+    for engine in ("polars", "pandas", "spark"):
+        pd.testing.assert_frame_equal(results["duckdb"], results[engine], obj=engine)
 
 
 def test_planted_drainers_stand_out(sample: tuple[Params, Portfolio]) -> None:

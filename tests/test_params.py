@@ -40,7 +40,7 @@ def test_default_documents_every_knob() -> None:
     ("yaml_text", "expected"),
     [
         ("client:\n  nmae: Acme\n", ["unknown key 'client.nmae'", "Fix:"]),
-        ("engine: spark\n", ["'engine'", "duckdb", "Fix:"]),
+        ("engine: sparky\n", ["'engine'", "duckdb", "spark", "Fix:"]),
         ("chasers:\n  window_minutes: -5\n", ["'chasers.window_minutes'", "greater than 0"]),
         ("client:\n  timezone: Europe/Helsingfors\n", ["unknown time zone", "IANA"]),
         ("client:\n  country: XX\n", ["no public-holiday calendar"]),

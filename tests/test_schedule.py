@@ -188,7 +188,7 @@ def execute(nb, out, parameters, timeout, kernel_log, notebook_timeout=None):
         time.sleep(600)
     out.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
 
-def export(executed, title):
+def export(executed, title, language):
     html = executed.with_suffix(".html")
     html.write_text(title)
     return html

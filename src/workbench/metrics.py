@@ -30,10 +30,10 @@ from . import formatting
 from .businesstime import BusinessCalendar
 from .exceptions import InputError
 from .i18n import N_, _
-from .params import Params
+from .params import Params, Spark
 from .portfolio import Portfolio
 
-Engine = Literal["duckdb", "polars", "pandas"]
+Engine = Literal["duckdb", "polars", "pandas", "spark"]
 
 #: Channels with a count column of their own; anything else is counted in ``n_other``.
 CHANNELS = ("email", "phone", "sms", "chat", "ticket", "meeting", "visit")
@@ -46,11 +46,12 @@ _BY = "account_id"
 _US_PER_DAY = 86_400_000_000
 
 
-def to_engine(df: pd.DataFrame, engine: Engine, timezone: str) -> nw.LazyFrame[Any]:
+def to_engine(df: pd.DataFrame, engine: Engine, timezone: str, spark: Spark | None = None) -> nw.LazyFrame[Any]:
     """Hand a pandas frame to ``engine`` as a narwhals lazy frame.
 
     DuckDB keeps the time zone on the connection rather than on the column type, so the
     connection is set to the client's zone to make local hours and days come out right.
+    ``spark`` says where a Spark session runs (default: this machine's cores).
     """
     df = _microseconds(df)
     if engine == "duckdb":
@@ -65,7 +66,11 @@ def to_engine(df: pd.DataFrame, engine: Engine, timezone: str) -> nw.LazyFrame[A
         return nw.from_native(pl.from_arrow(_to_arrow(df))).lazy()
     if engine == "pandas":
         return nw.from_native(df).lazy()
-    raise ValueError(f"unknown engine {engine!r}; use duckdb, polars or pandas")
+    if engine == "spark":
+        from .spark import spark_session
+
+        return nw.from_native(spark_session(spark or Spark()).createDataFrame(_to_arrow(df))).lazy()
+    raise ValueError(f"unknown engine {engine!r}; use duckdb, polars, pandas or spark")
 
 
 def with_epoch(log: pd.DataFrame, timezone: str) -> pd.DataFrame:
@@ -540,7 +545,8 @@ def featured_log(
     log = portfolio.interactions
     return event_features(
         to_engine(
-            with_epoch(log[log["ts"] < cutoff], params.client.timezone), engine, params.client.timezone
+            with_epoch(log[log["ts"] < cutoff], params.client.timezone), engine, params.client.timezone,
+            params.spark,
         ),
         calendar=BusinessCalendar.from_params(params),
         chaser_window_minutes=params.chasers.window_minutes,
@@ -580,10 +586,10 @@ def _account_metrics(
     ]
     if portfolio.has("invoices"):
         parts.append(invoice_metrics(
-            to_engine(portfolio.invoices, engine, tz), window_start=naive_start, as_of=naive_cut
+            to_engine(portfolio.invoices, engine, tz, params.spark), window_start=naive_start, as_of=naive_cut
         ))
     if portfolio.has("surveys"):
-        parts.append(survey_metrics(to_engine(portfolio.surveys, engine, tz), as_of=naive_cut))
+        parts.append(survey_metrics(to_engine(portfolio.surveys, engine, tz, params.spark), as_of=naive_cut))
 
     out = portfolio.accounts[_account_columns(portfolio.accounts)].copy()
     for part in parts:

@@ -280,6 +280,14 @@ class Effort(_Section):
     default_minutes: float = 5.0
 
 
+class Spark(_Section):
+    """Where ``engine: spark`` runs: ``master`` (``local[*]``, all cores of this machine, or
+    a cluster's URL) and any other Spark setting in ``conf``."""
+
+    master: str = "local[*]"
+    conf: dict[str, str] = {}
+
+
 class Chasers(_Section):
     window_minutes: float = Field(60, gt=0)
 
@@ -551,7 +559,8 @@ class Params(_Section):
 
     client: Client = Client()
     as_of: dt.date | None = None
-    engine: Literal["duckdb", "polars", "pandas"] = "duckdb"
+    engine: Literal["duckdb", "polars", "pandas", "spark"] = "duckdb"
+    spark: Spark = Spark()
     data: Data = Data()
     business_hours: BusinessHours = BusinessHours()
     effort: Effort = Effort()

@@ -272,7 +272,8 @@ def _build(
             source, title = _translated(nb, staging / PARTS, params.report.language)
             _execute(source, executed, inputs, params.report.cell_timeout_seconds, staging / "run.log",
                      params.report.notebook_timeout_seconds)
-            html = _export_html(executed, title=f"{title} · {params.client.name} · {formatting.date(day)}")
+            html = _export_html(executed, f"{title} · {params.client.name} · {formatting.date(day)}",
+                                params.report.language)
             secs = time.perf_counter() - t0
             done.append(NotebookRun(nb.stem, secs, executed, html, title))
             log.info("%s ok in %.1f s", nb.stem, secs)
@@ -526,7 +527,7 @@ _HEADING = re.compile(r'<h([23])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _export_html(executed: Path, title: str) -> Path:
+def _export_html(executed: Path, title: str, language: str) -> Path:
     """The report without code: figures drawn offline, a link back to the run's
     ``index.html`` and a table of contents of its h2/h3 headings."""
     nb = nbformat.read(executed, as_version=4)
@@ -534,6 +535,7 @@ def _export_html(executed: Path, title: str) -> Path:
     exporter = HTMLExporter(
         template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        language_code=language,  # <html lang>: screen readers and spell checkers read Finnish as Finnish
     )
     nav = {"back_href": "index.html", "back_text": _("Back to the summary"), "toc_title": _("Contents of this report")}
     body, __ = exporter.from_notebook_node(nb, resources={"workbench_nav": nav})

@@ -69,7 +69,9 @@ def present(
     uuid = hashlib.sha1(out.to_json().encode()).hexdigest()[:8]
     # (set both ways: Jupyter's stylesheet right-aligns every cell, words included).
     styles = [{"selector": "th", "props": [("text-align", "left")]}] + [
-        {"selector": f"td.col{i}", "props": [("text-align", "left" if kind in WORDS else "right")]}
+        {"selector": f"td.col{i}", "props": [("text-align", "left"), ("white-space", "normal")] if kind in WORDS
+         # A figure never breaks after its minus sign or between its digit groups.
+         else [("text-align", "right"), ("white-space", "nowrap")]}
         for i, (_label, kind) in enumerate(columns.values())
     ]
     styler = Styler(out, uuid=uuid, cell_ids=False).hide(axis="index").set_table_styles(styles)

@@ -1,0 +1,55 @@
+"""engine: spark end to end: the whole report identical to DuckDB's, settings from params,
+and one clear line when PySpark or Java is missing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reportruns import REPO, sample_run
+from workbench.exceptions import ParamsError
+from workbench.params import Spark
+from workbench.run import run_report
+from workbench.spark import spark_session
+
+#: What may differ between two runs of the same data: when, how long, and which engine.
+RUN_FACTS = {"run_id", "params", "params_file"}
+
+
+def _headline(run_dir: Path) -> dict:
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    figures = {nb: {k: v for k, v in part.items() if k != "seconds"} for nb, part in summary["notebooks"].items()}
+    return {**{k: v for k, v in summary.items() if k not in RUN_FACTS}, "notebooks": figures}
+
+
+@pytest.mark.slow
+def test_the_whole_report_is_identical_on_spark(spark_ready: None, tmp_path: Path,
+                                                tmp_path_factory: pytest.TempPathFactory) -> None:
+    params = yaml.safe_load((REPO / "params" / "default.yaml").read_text(encoding="utf-8"))
+    params["engine"] = "spark"
+    params["data"]["dir"] = str(REPO / "data" / "sample")
+    (tmp_path / "spark.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    spark = run_report(tmp_path / "spark.yaml", out_dir=str(tmp_path / "out"), progress=lambda s: None)
+    duck = sample_run("en", tmp_path_factory)
+    assert json.loads((spark.run_dir / "summary.json").read_text())["params"]["engine"] == "spark"
+    for name in ("accounts.csv", "plan.csv", "response_statements.md"):
+        assert (spark.run_dir / name).read_bytes() == (duck.run_dir / name).read_bytes(), name
+    assert _headline(spark.run_dir) == _headline(duck.run_dir)
+
+
+def test_settings_come_from_params_and_the_zone_is_always_utc(spark_ready: None) -> None:
+    session = spark_session(Spark(master="local[1]", conf={"spark.sql.shuffle.partitions": "3",
+                                                           "spark.sql.session.timeZone": "Europe/Helsinki"}))
+    assert session.conf.get("spark.sql.shuffle.partitions") == "3"
+    # Timestamps come back as wall clock in the session zone: anything but UTC shifts them.
+    assert session.conf.get("spark.sql.session.timeZone") == "UTC"
+
+
+def test_without_pyspark_one_line_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(ParamsError, match="pip install pyspark.*Java 17.*engine: duckdb"):
+        spark_session(Spark())
