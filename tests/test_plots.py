@@ -143,3 +143,44 @@ def test_commitment_vs_energy_places_every_scored_account_once(analysis: wb.Anal
     line = _trace(fig, "high-energy set from")
     assert line.y[0] == table.loc[table["high_energy"], "energy"].min()
     assert list(_trace(fig, "committed from").x) == [55, 55]
+
+
+def _many_accounts(n: int, seed: int = 3) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    energy = np.sort(rng.pareto(1.5, n) + 0.1)[::-1]
+    standing = np.where(np.arange(n) < 40, "drop candidate", np.where(np.arange(n) < 2000, "high energy", "the rest"))
+    return pd.DataFrame({"account_id": [f"A{i:06d}" for i in range(n)], "name": [f"Firm {i}" for i in range(n)],
+                         "energy": energy, "net_value": rng.normal(500, 800, n), "standing": standing,
+                         "hover": "x"})
+
+
+def test_a_hundred_thousand_accounts_draw_as_a_sample_that_keeps_every_candidate() -> None:
+    acc = _many_accounts(100_000)
+    fig = plots.plot_energy_vs_value(acc)
+    points = sum(len(t.x) for t in fig.data if t.mode == "markers")
+    assert points <= plots.MAX_POINTS + 50
+    candidates = [t for t in fig.data if t.name.startswith("drop candidate")]
+    assert len(candidates[0].x) == 40 and "(40)" in candidates[0].name
+    assert all(t.type == "scattergl" for t in fig.data if t.mode == "markers")
+    assert "5" in fig.layout.title.text and "100" in fig.layout.title.text  # says it is a sample
+    assert len(fig.to_json()) < 2_000_000
+    # Within the limit nothing changes: every account, plain SVG markers, no note.
+    small = plots.plot_energy_vs_value(acc.head(300))
+    assert sum(len(t.x) for t in small.data if t.mode == "markers") == 300
+    assert "<sub>" not in small.layout.title.text and {t.type for t in small.data} == {"scatter"}
+
+
+def test_curves_over_many_accounts_keep_their_marks() -> None:
+    acc = _many_accounts(100_000)
+    ranked = acc.set_index("account_id")[["energy"]]
+    ranked["cum_share"] = ranked["energy"].cumsum() / ranked["energy"].sum()
+    fig = plots.plot_energy_pareto(ranked, 0.8)
+    bars, line, mark = fig.data
+    assert len(bars.x) == plots.MAX_BARS and sum(bars.width) == 100_000
+    assert sum(b * w for b, w in zip(bars.y, bars.width)) == pytest.approx(ranked["energy"].sum())
+    k = mark.x[0]
+    assert len(line.x) <= plots.MAX_CURVE_POINTS + 1 and k in list(line.x)
+    assert line.y[list(line.x).index(k)] >= 0.8 > ranked["cum_share"].iloc[k - 2]
+    assert len(fig.to_json()) < 1_000_000

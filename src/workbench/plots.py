@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -23,6 +25,59 @@ CHANNEL_COLORS = {
     "ticket": "#54A24B", "meeting": "#B279A2", "visit": "#FF9DA6", "other": "#9D755D",
 }
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=60, b=50), height=420)
+
+
+#: Above this many accounts a scatter draws a seeded sample, stratified by colour, that keeps
+#: every point the reader must see (drop candidates), with WebGL: 100 000 SVG markers make a
+#: page of tens of megabytes that takes a minute to open, and show no more than 5 000 do.
+MAX_POINTS = 5_000
+#: A curve over accounts is drawn through at most this many points, evenly spaced in rank,
+#: its ends and marked points kept: at page width a line has no more detail to show.
+MAX_CURVE_POINTS = 1_000
+#: Above this many accounts a bar per account becomes a bar per run of neighbouring ranks.
+MAX_BARS = 500
+
+
+def thin(frame: pd.DataFrame, *, keep: pd.Series | None = None, by: str | None = None,
+         limit: int = MAX_POINTS, seed: int = 0) -> pd.DataFrame:
+    """At most about ``limit`` rows of ``frame`` for a scatter: every row where ``keep`` is
+    true and a seeded sample of the others, in proportion within each ``by`` group; the
+    rows keep their order. Frames within the limit come back whole.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": range(10_000), "flag": [i % 1000 == 0 for i in range(10_000)]})
+    >>> small = thin(df, keep=df["flag"], limit=500)
+    >>> len(small) <= 510, bool(small["flag"].sum() == 10)
+    (True, True)
+    """
+    if len(frame) <= limit:
+        return frame
+    kept = (keep.reindex(frame.index, fill_value=False).fillna(False).astype(bool) if keep is not None
+            else pd.Series(False, index=frame.index))
+    rest = frame[~kept]
+    share = min(1.0, max(limit - int(kept.sum()), 0) / max(len(rest), 1))
+    picked = (rest.groupby(by, group_keys=False, dropna=False) if by else rest).sample(frac=share, random_state=seed)
+    return frame[kept | frame.index.isin(picked.index)]
+
+
+def _sampled_title(title: str, shown: int, total: int, candidates: bool = False) -> str:
+    """The title, and, when a scatter shows a sample, how many of how many (and that every
+    drop candidate is in it)."""
+    if shown >= total:
+        return title
+    note = (_("a sample of {shown} of {total} accounts, every drop candidate among them") if candidates
+            else _("a sample of {shown} of {total} accounts")).format(shown=number(shown), total=number(total))
+    return f"{title}<br><sub>{note}</sub>"
+
+
+def _curve_rows(n: int, marks: Sequence[int] = ()) -> np.ndarray:
+    """Positions a curve over ``n`` accounts is drawn through: all of them up to
+    :data:`MAX_CURVE_POINTS`, else evenly spaced ones with the ends and ``marks``."""
+    if n <= MAX_CURVE_POINTS:
+        return np.arange(n)
+    spaced = np.linspace(0, n - 1, MAX_CURVE_POINTS).round().astype(int)
+    return np.unique(np.concatenate([spaced, [m for m in marks if 0 <= m < n]]).astype(int))
 
 
 def _finish(fig: go.Figure, title: str) -> go.Figure:
@@ -214,12 +269,14 @@ def plot_segments(table: pd.DataFrame) -> go.Figure:
 
 def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_split: float) -> go.Figure:
     """Commitment × revenue scatter, coloured by the four quadrants."""
-    df = quadrants.assign(
-        value=quadrants["revenue"].clip(lower=1), quadrant=quadrants["quadrant"].map(_),
-        segment=quadrants["segment"].map(segment_name), revenue=[formatting.money(v) for v in quadrants["revenue"]],
+    shown = thin(quadrants, by="quadrant")
+    df = shown.assign(
+        value=shown["revenue"].clip(lower=1), quadrant=shown["quadrant"].map(_),
+        segment=shown["segment"].map(segment_name), revenue=[formatting.money(v) for v in shown["revenue"]],
     )
     fig = px.scatter(
         df, x="commitment_score", y="value", color="quadrant", log_y=True,
+        render_mode="webgl" if len(shown) < len(quadrants) else "svg",
         category_orders={"quadrant": [_(q) for q in QUADRANTS.values()]},
         hover_name="name", hover_data={"account_id": True, "segment": True, "revenue": True, "value": False,
                                        "commitment_score": ":.0f", "quadrant": False},
@@ -232,7 +289,8 @@ def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_spli
     fig.add_trace(go.Scatter(x=[0, 100], y=[max(value_split, 1)] * 2, mode="lines", showlegend=False,
                              line=dict(dash="dash", color="#555"), hoverinfo="skip"))
     fig.update_xaxes(range=[0, 100])
-    return _finish(fig, _("Commitment × revenue: who is committed, and how much they buy"))
+    return _finish(fig, _sampled_title(_("Commitment × revenue: who is committed, and how much they buy"),
+                                       len(shown), len(quadrants)))
 
 
 def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
@@ -298,10 +356,19 @@ def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | No
     k = int((df["cum_share"] < share - 1e-12).sum()) + 1
     mark = ngettext("{n} account ({accounts}) carries {share}", "{n} accounts ({accounts}) carry {share}", k).format(
         n=formatting.number(k), accounts=formatting.percent(k / len(df)), share=formatting.percent(share))
+    if len(df) <= MAX_BARS:
+        bars = go.Bar(x=df["rank"], y=df["energy"], name=_("energy per account (h)"), marker_color="#4C78A8",
+                      customdata=label, hovertemplate=_("#%{x} %{customdata}: %{y:.1f} energy h") + "<extra></extra>")
+    else:  # one bar per run of neighbouring ranks, as high as their mean
+        runs = [r for r in np.array_split(np.arange(len(df)), MAX_BARS) if len(r)]
+        bars = go.Bar(x=[(r[0] + r[-1]) / 2 + 1 for r in runs], y=[float(df["energy"].iloc[r].mean()) for r in runs],
+                      width=[len(r) for r in runs], name=_("energy per account (h)"), marker_color="#4C78A8",
+                      customdata=[f"#{number(r[0] + 1)}–{number(r[-1] + 1)}" for r in runs],
+                      hovertemplate=_("%{customdata}: %{y:.1f} energy h on average") + "<extra></extra>")
+    line = df.iloc[_curve_rows(len(df), [k - 1])]
     fig = go.Figure([
-        go.Bar(x=df["rank"], y=df["energy"], name=_("energy per account (h)"), marker_color="#4C78A8",
-               customdata=label, hovertemplate=_("#%{x} %{customdata}: %{y:.1f} energy h") + "<extra></extra>"),
-        go.Scatter(x=df["rank"], y=df["cum_share"], name=_("cumulative share"), yaxis="y2",
+        bars,
+        go.Scatter(x=line["rank"], y=line["cum_share"], name=_("cumulative share"), yaxis="y2",
                    mode="lines", line=dict(color="#333333"),
                    hovertemplate=_("top %{x} accounts: %{y:.0%} of energy") + "<extra></extra>"),
         # The mark is a trace, not add_vline: shapes and their labels misplace on some axes.
@@ -323,6 +390,7 @@ def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | No
 
 def plot_lorenz(lorenz: pd.DataFrame, gini: float) -> go.Figure:
     """Lorenz curve of energy over accounts, with the line of perfect equality."""
+    lorenz = lorenz.iloc[_curve_rows(len(lorenz))]
     fig = go.Figure([
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("every account the same"),
                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
@@ -373,6 +441,7 @@ def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share:
 
     ``curve`` is :attr:`workbench.energy.WhaleCurve.curve`; the peak is marked.
     """
+    curve = curve.iloc[_curve_rows(len(curve), [int(np.argmax(curve["cum_share"].to_numpy()))] if len(curve) else [])]
     label = curve["account_id"].map(names).fillna(curve["account_id"]) if names is not None else curve["account_id"]
     fig = go.Figure([
         go.Scatter(x=curve["account_share"], y=curve["cum_share"], mode="lines", name=_("cumulative net value"),
@@ -403,14 +472,17 @@ def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
     ``accounts`` needs ``account_id, name, energy, net_value, standing`` (a key of
     :data:`STANDING_COLORS`) and ``hover`` (text shown on hover).
     """
+    shown = thin(accounts, keep=accounts["standing"] == "drop candidate", by="standing")
+    scatter = go.Scattergl if len(shown) < len(accounts) else go.Scatter
     fig = go.Figure()
     for standing, color in STANDING_COLORS.items():
-        d = accounts[accounts["standing"] == standing]
+        d = shown[shown["standing"] == standing]
         if d.empty:
             continue
-        fig.add_trace(go.Scatter(
+        fig.add_trace(scatter(
             x=d["energy"], y=d["net_value"], mode="markers",
-            name=_("{standing} ({n})").format(standing=_(standing), n=formatting.number(len(d))),
+            name=_("{standing} ({n})").format(standing=_(standing),
+                                              n=formatting.number(int((accounts["standing"] == standing).sum()))),
             marker=dict(color=color, size=9 if standing == "drop candidate" else 7,
                         line=dict(width=0.5, color="white")),
             text=d["hover"], hovertemplate="%{text}<extra></extra>",
@@ -421,7 +493,8 @@ def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title=_("energy (weighted hours in the window)"), rangemode="tozero")
     fig.update_yaxes(title=_("net value {currency} (margin − cost to serve)").format(currency=_currency_symbol()))
     fig.update_layout(legend=dict(orientation="h", y=1.1))
-    return _finish(fig, _("Energy against net value: bottom right is where energy drains"))
+    return _finish(fig, _sampled_title(_("Energy against net value: bottom right is where energy drains"),
+                                       len(shown), len(accounts), candidates=True))
 
 
 def _currency_symbol() -> str:
@@ -687,6 +760,8 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     fades the rest. Unscored accounts (no commitment score) cannot be placed and are left out.
     """
     df = accounts[accounts["commitment_score"].notna()]
+    df = thin(df, keep=df["drop_candidate"].fillna(False).astype(bool) | (df["account_id"] == highlight), by="tier")
+    scatter = go.Scattergl if len(df) < accounts["commitment_score"].notna().sum() else go.Scatter
     order = list(tiers) if tiers is not None else list(dict.fromkeys(accounts["tier"]))
     keep = set(df["account_id"] if selected is None else selected)
     name = df["name"] if "name" in df else df["account_id"]
@@ -701,7 +776,7 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
         d = df[df["tier"] == t]
         if d.empty:
             continue
-        fig.add_trace(go.Scatter(
+        fig.add_trace(scatter(
             x=d["commitment_score"], y=d["energy"], mode="markers", name=f"{t} ({len(d)})",
             marker=dict(color=_TIER_COLORS[i % len(_TIER_COLORS)], size=8, line=dict(width=0.5, color="white"),
                         opacity=[0.9 if a in keep else 0.2 for a in d["account_id"]]),
