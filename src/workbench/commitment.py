@@ -9,6 +9,7 @@ predicts.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -399,17 +400,26 @@ def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
     Only indicators above the portfolio's middle are named strengths and only those below
     it weaknesses, so an account that is weak everywhere has no strength.
     """
-    def one(row: pd.Series) -> str:
-        r = row.dropna().sort_values(ascending=False, kind="stable")
-        if r.empty:
-            return _NO_EVIDENCE
-        strong, weak = r[r > 0.5].index[:2], r[r < 0.5].index[-1:]
-        return "; ".join([
-            _STRONGEST.format(indicators=", ".join(strong)) if len(strong) else _NO_STRENGTH,
-            _WEAKEST.format(indicator=weak[0]) if len(weak) else _NO_WEAKNESS,
-        ])
-
-    return pd.Series([one(row) for _x, row in ranks.where(used).iterrows()], index=ranks.index, dtype="object")
+    # Each row's indicators from the highest rank to the lowest, ties in column order,
+    # missing last: one sort for all accounts (a pandas sort per account took minutes at
+    # 100 000 accounts).
+    v = ranks.where(used).to_numpy(dtype="float64")
+    order = np.argsort(np.where(np.isnan(v), np.inf, -v), axis=1, kind="stable")
+    ranked = np.take_along_axis(v, order, axis=1).tolist()
+    names = [[str(ranks.columns[j]) for j in row] for row in order.tolist()]
+    out = []
+    for values, cols in zip(ranked, names):
+        k = sum(not math.isnan(x) for x in values)
+        if not k:
+            out.append(_NO_EVIDENCE)
+            continue
+        strong = [c for c, x in zip(cols[:2], values[:2]) if x > 0.5]
+        weak = cols[k - 1] if values[k - 1] < 0.5 else None
+        out.append("; ".join([
+            _STRONGEST.format(indicators=", ".join(strong)) if strong else _NO_STRENGTH,
+            _WEAKEST.format(indicator=weak) if weak else _NO_WEAKNESS,
+        ]))
+    return pd.Series(out, index=ranks.index, dtype="object")
 
 
 def describe_drivers(drivers: str) -> str:

@@ -1035,9 +1035,12 @@ def since_markdown(analysis: Analysis, kpis: RelationshipKpis) -> str:
         return _("Made by a whole report run, this section says what changed since the client's previous run: "
                  "how many accounts changed tier, entered or left the drop candidates, and how the headline "
                  "figures moved. Run on its own, this notebook has no earlier run to compare with.")
-    current = _current(analysis, kpis)
-    earlier = previous_run(analysis.out_dir.parent, current)
+    # Which run came before needs only this run's name, date and privacy; the tiers and
+    # candidates (notebooks 01 to 03 over again, minutes at scale) only when there is one.
+    key = _run_key(analysis)
+    earlier = previous_run(analysis.out_dir.parent, key)
     if earlier is None:
+        current = key
         if current.pseudonymized:
             text = _("No earlier run of {client} to compare with yet (one with an analysis date before {date}, also "
                      "pseudonymized): the next run will say what changed since this one.")
@@ -1046,18 +1049,28 @@ def since_markdown(analysis: Analysis, kpis: RelationshipKpis) -> str:
                      "the next run will say what changed since this one.")
         return text.format(client=current.client, date=formatting.date(current.as_of))
     try:
-        return compare_runs(earlier, current).markdown()
+        return compare_runs(earlier, _current(analysis, kpis)).markdown()
     except InputError as e:
         return _("The previous run cannot be compared with this one: {why}").format(why=e)
+
+
+def _run_key(analysis: Analysis) -> Snapshot:
+    """This run without its figures: what finding the previous run needs."""
+    from .privacy import shareable_params
+
+    a = analysis
+    assert a.out_dir is not None
+    m = STAGING_FOLDER.fullmatch(a.out_dir.name)
+    return Snapshot(run_id=m["run_id"] if m else a.out_dir.name, where=str(a.out_dir), client=a.params.client.name,
+                    as_of=a.as_of, params=shareable_params(a.params), inputs=a.portfolio.checksums, notebooks={},
+                    accounts=pd.DataFrame(columns=["account_id"]))
 
 
 def _current(analysis: Analysis, kpis: RelationshipKpis) -> Snapshot:
     """This run as its record will show it, computed as notebooks 01 to 03 compute it."""
     from . import energy, plan
-    from .privacy import shareable_params
 
-    a = analysis
-    assert a.out_dir is not None
+    a, key = analysis, _run_key(analysis)
     scores = a.scores
     committed = scores.set_index("account_id")["committed"]
     drain = energy.energy_drain(a.portfolio, a.metrics, a.params, committed=committed)
@@ -1067,11 +1080,10 @@ def _current(analysis: Analysis, kpis: RelationshipKpis) -> Snapshot:
                  drain.accounts()[["account_id", "energy", "net_value", "drop_candidate"]],
                  p.accounts_export()[["account_id", "tier"]]):
         accounts = accounts.merge(part, on="account_id", how="left")
-    m = STAGING_FOLDER.fullmatch(a.out_dir.name)
     summary = {
-        "run_id": m["run_id"] if m else a.out_dir.name, "client": a.params.client.name, "as_of": a.as_of.isoformat(),
-        "params": shareable_params(a.params), "inputs": a.portfolio.checksums, "data_notes": a.portfolio.notes,
+        "run_id": key.run_id, "client": key.client, "as_of": key.as_of.isoformat(),
+        "params": key.params, "inputs": key.inputs, "data_notes": a.portfolio.notes,
         "notebooks": {"00_overview": kpis.as_dict(),
                       "03_communication_plan": {"response_compliance": p.headline()["response_compliance"]}},
     }
-    return snapshot(summary, accounts, where=str(a.out_dir), file="this run")
+    return snapshot(summary, accounts, where=key.where, file="this run")

@@ -513,8 +513,8 @@ def implausible_log(
     if "thread_id" in log and log["thread_id"].notna().any():
         threads = log["thread_id"].dropna()
         per_thread = float(len(threads) / threads.nunique())
-    minute = log["ts"].dt.floor("min")
-    same = float(pd.Series(list(zip(log["account_id"], minute))).duplicated(keep=False).mean()) if len(log) else 0.0
+    same = (float(log.assign(minute=log["ts"].dt.floor("min")).duplicated(["account_id", "minute"], keep=False).mean())
+            if len(log) else 0.0)
     # Minutes: how many contacts take the params' per-channel estimate.
     estimated = float(log["minutes"].isna().mean()) if "minutes" in log and len(log) else 1.0
     # Team: who handled contacts but is not in the team table.
@@ -972,12 +972,13 @@ def drop_candidates(
     out["drop_candidate"] = (
         out["high_energy"] & out["low_value"] & ~shielded & ~out["protected"] & ~out["young"]
     )
+    # Rows as plain records: iterrows builds a Series per account (minutes at scale).
     out["reasons"] = [
-        _reasons(row) if cand else "" for cand, (_, row) in zip(out["drop_candidate"], breakdown.iterrows())
+        _reasons(row) if cand else "" for cand, row in zip(out["drop_candidate"], breakdown.to_dict("records"))
     ]
     value_known = breakdown["value_per_energy_hour"].notna().to_numpy()
     out["kept_because"] = [
-        _kept_because(r, e.min_tenure_days, known) for (_, r), known in zip(out.iterrows(), value_known)
+        _kept_because(r, e.min_tenure_days, known) for r, known in zip(out.to_dict("records"), value_known)
     ]
     return out.reset_index(drop=True)
 

@@ -293,7 +293,8 @@ def communication_plan(portfolio: Portfolio, metrics: pd.DataFrame, params: Para
     acc = acc.reset_index(drop=True)
     acc["rank"] = np.arange(1, len(acc) + 1)
     what = drain.what_if.per_account.set_index(_BY) if len(drain.what_if.per_account) else pd.DataFrame()
-    todo = pd.DataFrame([next_action(r, tier_theme(rules[r["tier"]]), what, params) for _i, r in acc.iterrows()],
+    themes = {t: tier_theme(rule) for t, rule in rules.items()}
+    todo = pd.DataFrame([next_action(r, themes[r["tier"]], what, params) for r in acc.to_dict("records")],
                         columns=["action_kind", "next_action"], index=acc.index)
     acc = acc.join(todo)
 

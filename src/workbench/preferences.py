@@ -44,25 +44,41 @@ def contact_preferences(events: pd.DataFrame, accounts: pd.Series, params: Param
     pref_hour = within.groupby(inbound.loc[within.index, _BY]).median()
     reply_h = ev.groupby(_BY)["reply_h"].median()
     total_in = n_in.sum(axis=1)
-    rows = []
-    for acc in accounts:
-        channels = list(tier_channels[acc])
-        enough = total_in.get(acc, 0) >= params.plan.min_events_for_preference
-        best, basis = channels[0], "too little behaviour: the tier's first channel"
-        if enough and acc in score.index:
-            s = score.loc[acc].reindex(channels).fillna(0)
-            if s.max() > 0:
-                best = str(s.idxmax())
-                basis = (f"{int(n_in.loc[acc].get(best, 0))} of its {int(total_in[acc])} messages on {best}"
-                         + (f", answers {reply.loc[acc, best]:.0%} of ours there".replace("%", " %")
-                            if acc in reply.index and best in reply.columns and pd.notna(reply.loc[acc, best]) else ""))
-        h = pref_hour.get(acc, np.nan)
-        hour = int(np.clip(round(h) if pd.notna(h) else 10, calendar.start.hour, max(calendar.start.hour, calendar.end.hour - 1)))
-        rows.append({_BY: acc, "preferred_channel": best, "channel_basis": basis, "preferred_hour": hour,
-                     "time_of_day": "morning" if hour < 11 else "midday" if hour < 13 else "afternoon",
-                     "reply_hours_median": round(float(reply_h.get(acc, np.nan)), 1),
-                     "survey_needed": not enough})
-    return pd.DataFrame(rows)
+
+    # Every account's tier channels in the tier's order, scored; the best is the highest
+    # score, ties to the tier's earlier channel. One table for all accounts: a lookup per
+    # account took minutes at 100 000 accounts.
+    allowed = pd.DataFrame({_BY: list(accounts), "channel": [list(tier_channels[a]) for a in accounts]})
+    first = allowed.set_index(_BY)["channel"].str[0]
+    allowed = allowed.explode("channel")
+    allowed["pos"] = allowed.groupby(_BY, sort=False).cumcount()
+    allowed["score"] = pd.Series(score.stack(), dtype="float64").reindex(
+        pd.MultiIndex.from_arrays([allowed[_BY], allowed["channel"]])).fillna(0).to_numpy()
+    top = (allowed.sort_values([_BY, "score", "pos"], ascending=[True, False, True], kind="stable")
+           .drop_duplicates(_BY).set_index(_BY))
+    acc = pd.Index(list(accounts))
+    enough = (total_in.reindex(acc).fillna(0) >= params.plan.min_events_for_preference).to_numpy()
+    chosen = enough & (top["score"].reindex(acc).to_numpy() > 0)
+    best = np.where(chosen, top["channel"].reindex(acc).to_numpy(), first.reindex(acc).to_numpy())
+    on_best = pd.Series(n_in.stack(), dtype="float64").reindex(pd.MultiIndex.from_arrays([acc, best])).fillna(0)
+    answered = pd.Series(reply.stack(), dtype="float64").reindex(pd.MultiIndex.from_arrays([acc, best]))
+    basis = [
+        (f"{int(n)} of its {int(t)} messages on {b}"
+         + (f", answers {r:.0%} of ours there".replace("%", " %") if pd.notna(r) else ""))
+        if c else "too little behaviour: the tier's first channel"
+        for c, n, t, b, r in zip(chosen, on_best.to_numpy(), total_in.reindex(acc).fillna(0).to_numpy(), best,
+                                 answered.to_numpy())
+    ]
+    latest = max(calendar.start.hour, calendar.end.hour - 1)
+    hour = [int(np.clip(round(h) if pd.notna(h) else 10, calendar.start.hour, latest))
+            for h in pref_hour.reindex(acc).to_numpy()]
+    return pd.DataFrame({
+        _BY: list(accounts), "preferred_channel": [str(b) for b in best], "channel_basis": basis,
+        "preferred_hour": hour,
+        "time_of_day": ["morning" if h < 11 else "midday" if h < 13 else "afternoon" for h in hour],
+        "reply_hours_median": [round(float(x), 1) for x in reply_h.reindex(acc).to_numpy()],
+        "survey_needed": ~enough,
+    })
 
 
 def services_bought(portfolio: Portfolio, as_of: dt.date, window_days: int = 365) -> pd.DataFrame:
