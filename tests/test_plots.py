@@ -164,12 +164,21 @@ def test_a_hundred_thousand_accounts_draw_as_a_sample_that_keeps_every_candidate
     candidates = [t for t in fig.data if t.name.startswith("drop candidate")]
     assert len(candidates[0].x) == 40 and "(40)" in candidates[0].name
     assert all(t.type == "scattergl" for t in fig.data if t.mode == "markers")
-    assert "5" in fig.layout.title.text and "100" in fig.layout.title.text  # says it is a sample
+    assert "100,000" in fig.layout.annotations[-1].text  # says under the figure that it is a sample
     assert len(fig.to_json()) < 2_000_000
     # Within the limit nothing changes: every account, plain SVG markers, no note.
     small = plots.plot_energy_vs_value(acc.head(300))
     assert sum(len(t.x) for t in small.data if t.mode == "markers") == 300
-    assert "<sub>" not in small.layout.title.text and {t.type for t in small.data} == {"scatter"}
+    assert not small.layout.annotations and {t.type for t in small.data} == {"scatter"}
+
+
+def test_candidates_beyond_the_limit_are_all_shown_against_the_rest() -> None:
+    acc = _many_accounts(100_000).assign(standing=lambda d: ["drop candidate" if i % 8 == 0 else "the rest"
+                                                             for i in range(len(d))])
+    fig = plots.plot_energy_vs_value(acc)
+    shown = {t.name.split(" (")[0]: len(t.x) for t in fig.data if t.mode == "markers"}
+    assert shown["drop candidate"] == 12_500
+    assert shown["the rest"] >= plots.MAX_POINTS // 2 - 10
 
 
 def test_curves_over_many_accounts_keep_their_marks() -> None:

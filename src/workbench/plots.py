@@ -40,9 +40,10 @@ MAX_BARS = 500
 
 def thin(frame: pd.DataFrame, *, keep: pd.Series | None = None, by: str | None = None,
          limit: int = MAX_POINTS, seed: int = 0) -> pd.DataFrame:
-    """At most about ``limit`` rows of ``frame`` for a scatter: every row where ``keep`` is
-    true and a seeded sample of the others, in proportion within each ``by`` group; the
-    rows keep their order. Frames within the limit come back whole.
+    """About ``limit`` rows of ``frame`` for a scatter: every row where ``keep`` is true and
+    a seeded sample of the others, in proportion within each ``by`` group, never fewer than
+    half the limit (so the kept rows are seen against the rest); the rows keep their order.
+    Frames within the limit come back whole.
 
     Examples
     --------
@@ -56,19 +57,21 @@ def thin(frame: pd.DataFrame, *, keep: pd.Series | None = None, by: str | None =
     kept = (keep.reindex(frame.index, fill_value=False).fillna(False).astype(bool) if keep is not None
             else pd.Series(False, index=frame.index))
     rest = frame[~kept]
-    share = min(1.0, max(limit - int(kept.sum()), 0) / max(len(rest), 1))
+    share = min(1.0, max(limit - int(kept.sum()), limit // 2) / max(len(rest), 1))
     picked = (rest.groupby(by, group_keys=False, dropna=False) if by else rest).sample(frac=share, random_state=seed)
     return frame[kept | frame.index.isin(picked.index)]
 
 
-def _sampled_title(title: str, shown: int, total: int, candidates: bool = False) -> str:
-    """The title, and, when a scatter shows a sample, how many of how many (and that every
+def _note_sample(fig: go.Figure, shown: int, total: int, candidates: bool = False) -> go.Figure:
+    """When a scatter shows a sample, say under it how many of how many (and that every
     drop candidate is in it)."""
     if shown >= total:
-        return title
+        return fig
     note = (_("a sample of {shown} of {total} accounts, every drop candidate among them") if candidates
             else _("a sample of {shown} of {total} accounts")).format(shown=number(shown), total=number(total))
-    return f"{title}<br><sub>{note}</sub>"
+    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.2, xanchor="left", yanchor="top",
+                       showarrow=False, font=dict(size=12, color="#555555"))
+    return fig.update_layout(margin=dict(_LAYOUT["margin"], b=90))
 
 
 def _curve_rows(n: int, marks: Sequence[int] = ()) -> np.ndarray:
@@ -289,8 +292,8 @@ def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_spli
     fig.add_trace(go.Scatter(x=[0, 100], y=[max(value_split, 1)] * 2, mode="lines", showlegend=False,
                              line=dict(dash="dash", color="#555"), hoverinfo="skip"))
     fig.update_xaxes(range=[0, 100])
-    return _finish(fig, _sampled_title(_("Commitment × revenue: who is committed, and how much they buy"),
-                                       len(shown), len(quadrants)))
+    return _note_sample(_finish(fig, _("Commitment × revenue: who is committed, and how much they buy")),
+                        len(shown), len(quadrants))
 
 
 def plot_drivers(drivers: pd.DataFrame, title: str) -> go.Figure:
@@ -493,8 +496,8 @@ def plot_energy_vs_value(accounts: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title=_("energy (weighted hours in the window)"), rangemode="tozero")
     fig.update_yaxes(title=_("net value {currency} (margin − cost to serve)").format(currency=_currency_symbol()))
     fig.update_layout(legend=dict(orientation="h", y=1.1))
-    return _finish(fig, _sampled_title(_("Energy against net value: bottom right is where energy drains"),
-                                       len(shown), len(accounts), candidates=True))
+    return _note_sample(_finish(fig, _("Energy against net value: bottom right is where energy drains")),
+                        len(shown), len(accounts), candidates=True)
 
 
 def _currency_symbol() -> str:
