@@ -193,3 +193,26 @@ def test_curves_over_many_accounts_keep_their_marks() -> None:
     assert len(line.x) <= plots.MAX_CURVE_POINTS + 1 and k in list(line.x)
     assert line.y[list(line.x).index(k)] >= 0.8 > ranked["cum_share"].iloc[k - 2]
     assert len(fig.to_json()) < 1_000_000
+
+
+def test_a_small_group_keeps_its_points_in_a_sample() -> None:
+    acc = _many_accounts(100_000)
+    acc.loc[acc.index[40:50], "standing"] = "kept: protected, young or committed"
+    fig = plots.plot_energy_vs_value(acc)
+    shown = {t.name.split(" (")[0]: len(t.x) for t in fig.data if t.mode == "markers"}
+    assert shown["kept: protected, young or committed"] >= 1 and shown["drop candidate"] == 40
+
+
+def test_commitment_against_energy_at_scale_says_it_is_a_sample() -> None:
+    import numpy as np
+
+    acc = _many_accounts(20_000)
+    table = acc.assign(tier=np.where(acc.index % 2 == 0, "core", "grey mass"), segment="average",
+                       commitment_score=np.linspace(0, 100, len(acc)), drop_candidate=acc["standing"] == "drop candidate")
+    chosen = ["A019999", "A019998"]
+    fig = plots.plot_commitment_vs_energy(table, 55, tiers=["core", "grey mass"], selected=chosen)
+    names = [t.name for t in fig.data]
+    assert "core (10000)" in names and "grey mass (10000)" in names, names
+    xs = {x for t in fig.data if t.name.startswith(("core", "grey")) for x in t.x}
+    assert {100.0, float(table["commitment_score"].iloc[-2])} <= xs, "the selected accounts are drawn"
+    assert "20,000" in fig.layout.annotations[-1].text

@@ -49,6 +49,31 @@ def test_settings_come_from_params_and_the_zone_is_always_utc(spark_ready: None)
     assert session.conf.get("spark.sql.session.timeZone") == "UTC"
 
 
+def test_a_cluster_keeps_its_own_shuffle_partitions_and_conf_takes_yaml_values() -> None:
+    from workbench.params import Params
+    from workbench.spark import spark_conf
+
+    p = Params.model_validate({"engine": "spark", "spark": {"master": "spark://head:7077",
+                                                            "conf": {"spark.sql.adaptive.enabled": True,
+                                                                     "spark.executor.instances": 4}}})
+    conf = spark_conf(p.spark)
+    assert conf["spark.sql.adaptive.enabled"] == "true" and conf["spark.executor.instances"] == "4"
+    assert "spark.sql.shuffle.partitions" not in conf  # the cluster's own default stands
+    assert spark_conf(Spark())["spark.sql.shuffle.partitions"] == "8"
+    assert spark_conf(Spark(conf={"spark.sql.session.timeZone": "Europe/Helsinki"}))["spark.sql.session.timeZone"] == "UTC"
+
+
+def test_the_runner_stops_its_own_spark(spark_ready: None) -> None:
+    from pyspark.sql import SparkSession
+
+    from workbench.spark import stop_spark
+
+    spark_session(Spark(master="local[1]"))
+    assert SparkSession.getActiveSession() is not None
+    stop_spark()
+    assert SparkSession.getActiveSession() is None
+
+
 def test_without_pyspark_one_line_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(ParamsError, match="pip install pyspark.*Java 17.*engine: duckdb"):

@@ -285,7 +285,7 @@ class Spark(_Section):
     a cluster's URL) and any other Spark setting in ``conf``."""
 
     master: str = "local[*]"
-    conf: dict[str, str] = {}
+    conf: dict[str, str | int | float | bool] = {}
 
 
 class Chasers(_Section):
@@ -435,7 +435,7 @@ class PlanTier(_Section):
     when: tuple[str, ...] = ()
     priority: int = Field(5, ge=1)
     cadence_weeks: int = Field(0, ge=0)
-    channels: tuple[str, ...] = ("email",)
+    channels: tuple[str, ...] = Field(("email",), min_length=1)
     response_hours: float = Field(8.0, gt=0)
     inbound_by: Literal["owner", "account_owner", "team"] = "account_owner"
     theme: str = ""

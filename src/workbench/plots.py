@@ -58,8 +58,13 @@ def thin(frame: pd.DataFrame, *, keep: pd.Series | None = None, by: str | None =
             else pd.Series(False, index=frame.index))
     rest = frame[~kept]
     share = min(1.0, max(limit - int(kept.sum()), limit // 2) / max(len(rest), 1))
-    picked = (rest.groupby(by, group_keys=False, dropna=False) if by else rest).sample(frac=share, random_state=seed)
-    return frame[kept | frame.index.isin(picked.index)]
+    rng = np.random.default_rng(seed)
+    # Every group keeps at least one point: rounding a small group's share to nothing would
+    # drop it, and its legend entry, from the figure.
+    groups = rest.groupby(by, sort=False, dropna=False).indices.values() if by else [np.arange(len(rest))]
+    picked = np.concatenate([rng.choice(g, size=min(len(g), max(1, round(share * len(g)))), replace=False)
+                             for g in groups if len(g)] or [np.array([], dtype=int)])
+    return frame[kept | frame.index.isin(rest.index[picked])]
 
 
 def _note_sample(fig: go.Figure, shown: int, total: int, candidates: bool = False) -> go.Figure:
@@ -762,9 +767,11 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     rings one account and names it; ``selected`` (account ids) keeps those bright and
     fades the rest. Unscored accounts (no commitment score) cannot be placed and are left out.
     """
-    df = accounts[accounts["commitment_score"].notna()]
-    df = thin(df, keep=df["drop_candidate"].fillna(False).astype(bool) | (df["account_id"] == highlight), by="tier")
-    scatter = go.Scattergl if len(df) < accounts["commitment_score"].notna().sum() else go.Scatter
+    scored = accounts[accounts["commitment_score"].notna()]
+    counts = scored["tier"].value_counts()
+    always = scored["account_id"].isin(list(selected) if selected is not None else []) | (scored["account_id"] == highlight)
+    df = thin(scored, by="tier", keep=scored["drop_candidate"].fillna(False).astype(bool) | always)
+    scatter = go.Scattergl if len(df) < len(scored) else go.Scatter
     order = list(tiers) if tiers is not None else list(dict.fromkeys(accounts["tier"]))
     keep = set(df["account_id"] if selected is None else selected)
     name = df["name"] if "name" in df else df["account_id"]
@@ -780,7 +787,7 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
         if d.empty:
             continue
         fig.add_trace(scatter(
-            x=d["commitment_score"], y=d["energy"], mode="markers", name=f"{t} ({len(d)})",
+            x=d["commitment_score"], y=d["energy"], mode="markers", name=f"{t} ({counts.get(t, 0)})",
             marker=dict(color=_TIER_COLORS[i % len(_TIER_COLORS)], size=8, line=dict(width=0.5, color="white"),
                         opacity=[0.9 if a in keep else 0.2 for a in d["account_id"]]),
             text=hover[d.index], hovertemplate="%{text}<extra></extra>",
@@ -814,4 +821,4 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     fig.update_yaxes(title="energy (weighted hours in the window)", rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=-0.15))
     fig = _finish(fig, "Commitment against energy: top left drains without loyalty, top right is loyal but demanding")
-    return fig.update_layout(height=540)
+    return _note_sample(fig.update_layout(height=540), len(df), len(scored), candidates=True)

@@ -234,6 +234,11 @@ def _build(
     # line), and do the heavy step once for every notebook.
     prepared = prepare(params)
     portfolio, day = prepared.portfolio, prepared.as_of
+    if params.engine == "spark":
+        # Each notebook's kernel starts its own Spark; the runner's would idle beside them.
+        from .spark import stop_spark
+
+        stop_spark()
     run_id = new_run_id(base, day)
     staging = base / staging_name(run_id)
     try:
@@ -394,6 +399,8 @@ def _set_aside(staging: Path, failed: Path) -> Path | None:
     Path or None
         ``failed``, or ``None`` when the run was removed.
     """
+    # The prepared copy of the client's log is the run's working data, not its record.
+    shutil.rmtree(staging / PARTS / PREPARED, ignore_errors=True)
     try:
         os.replace(staging, failed)
         return failed

@@ -25,10 +25,29 @@ DEFAULTS = {
     "spark.app.name": "workbench",
     # Progress bars would be written into the notebooks' outputs and the run log.
     "spark.ui.showConsoleProgress": "false",
+}
+#: Defaults on this machine only (``local`` masters): a cluster keeps its own.
+LOCAL_DEFAULTS = {
     # The per-account tables are small next to the log: Spark's default of 200 shuffle
-    # partitions mostly schedules empty tasks on one machine. A cluster sets its own.
+    # partitions mostly schedules empty tasks on one machine.
     "spark.sql.shuffle.partitions": "8",
 }
+
+
+def spark_conf(settings: Spark) -> dict[str, str]:
+    """The Spark settings a session gets: the defaults, the params file's ``conf`` over
+    them (as Spark's text), and :data:`REQUIRED` over all.
+
+    Examples
+    --------
+    >>> spark_conf(Spark(master="yarn", conf={"spark.sql.adaptive.enabled": True}))["spark.sql.adaptive.enabled"]
+    'true'
+    >>> "spark.sql.shuffle.partitions" in spark_conf(Spark(master="yarn"))
+    False
+    """
+    local = LOCAL_DEFAULTS if settings.master.startswith("local") else {}
+    given = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings.conf.items()}
+    return {**DEFAULTS, **local, **given, **REQUIRED}
 
 
 def spark_session(settings: Spark) -> Any:
@@ -47,7 +66,7 @@ def spark_session(settings: Spark) -> Any:
             "Java 17 (Debian: apt-get install openjdk-17-jre-headless), or choose engine: duckdb"
         ) from None
     builder = SparkSession.builder.master(settings.master)
-    for key, value in {**DEFAULTS, **settings.conf, **REQUIRED}.items():
+    for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
@@ -61,3 +80,14 @@ def spark_session(settings: Spark) -> Any:
         session.conf.set(key, value)
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def stop_spark() -> None:
+    """Stop this process's Spark session, if one is running (its JVM with it)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        session.stop()
