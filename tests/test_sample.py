@@ -126,7 +126,7 @@ def test_different_seed_gives_different_sample(tmp_path: Path) -> None:
     assert a[1].read_bytes() != b[1].read_bytes()
 
 
-SAMPLE_FAKER_VERSION = "40.54.0"
+SAMPLE_FAKER_VERSION = "40.63.0"
 
 
 def test_committed_sample_is_current(sample_dir: Path) -> None:
