@@ -157,7 +157,7 @@ def test_read_only_out_fails_before_the_data_is_read(
     def read_data(*_: Any, **__: Any) -> None:
         raise AssertionError("the data was read before the output folder was checked")
 
-    monkeypatch.setattr(run_module, "load_portfolio", read_data)
+    monkeypatch.setattr(run_module, "prepare", read_data)
     before = digest(small)
 
     assert run(small, out) == 1
