@@ -139,7 +139,7 @@ def test_failed_run_says_where_and_keeps_the_notebook(
     failed = next(iter(new))
     assert (failed / "01_broken.ipynb").is_file() and (failed / "00_overview.html").is_file()
     assert "run failed" in (failed / "run.log").read_text(encoding="utf-8")
-    assert not list(failed.rglob("*.parquet")), "a failed run keeps no copy of the client's log"
+    assert not (failed / "parts" / "prepared").exists(), "a failed run keeps no copy of the client's log"
     assert digest(first.run_dir) == before
 
 
