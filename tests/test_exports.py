@@ -145,3 +145,21 @@ def test_workbook_has_no_raw_identifiers(plan, written) -> None:
             for i, v in enumerate(row):
                 if i not in skip and isinstance(v, str):
                     assert not raw.search(v), (ws.title, v)
+
+
+def test_workbook_writes_text_as_text_never_as_a_formula_or_link(plan, tmp_path) -> None:
+    """A customer named "=HYPERLINK(…)" or "https://…" in an export is a name, not a formula
+    Excel runs or a link it follows (the workbook is opened by the client's team)."""
+    names = ["=HYPERLINK(\"http://evil.example\",\"click\")", "https://evil.example/x", "+1 555 0100"]
+    sched = plan.schedule.assign(name=[names[i % 3] for i in range(len(plan.schedule))])
+    files = write_plan(tmp_path, dataclasses.replace(plan, schedule=sched))
+    wbk = openpyxl.load_workbook(files["xlsx"])
+    seen = []
+    for ws in wbk.worksheets:
+        head = [c.value for c in ws[1]]
+        if _("Customer") in head:
+            col = head.index(_("Customer")) + 1
+            seen += [ws.cell(row=r, column=col) for r in range(2, min(ws.max_row, 8) + 1)]
+    ours = [c for c in seen if c.value in names]  # the schedule sheets' cells
+    assert {c.value for c in ours} == set(names)
+    assert all(c.data_type == "s" and c.hyperlink is None for c in ours)

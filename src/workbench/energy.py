@@ -520,7 +520,7 @@ def implausible_log(
     # Team: who handled contacts but is not in the team table.
     unlisted: tuple[str, ...] = ()
     if team_known and "handled_by" in log and "member" in team:
-        names = set(log["handled_by"].dropna().astype(str)) - set(team["member"].astype(str))
+        names = set(log["handled_by"].dropna().astype(str).unique()) - set(team["member"].astype(str))
         unlisted = tuple(sorted(names))
     found = []
     if (per_thread is not None and per_thread > _ROWS_PER_THREAD) or same > _SAME_MINUTE_SHARE:
