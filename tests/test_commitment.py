@@ -275,3 +275,36 @@ def test_backtest_verdict_follows_the_intervals(sample_backtest) -> None:
     v = sample_backtest.verdict()
     for d in sample_backtest.differences:
         assert (d.baseline in v.split(";")[0]) == d.beats, v
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 6), st.integers(0, 3)), min_size=2, max_size=40))
+def test_a_resample_s_auc_is_the_auc_of_the_accounts_it_draws(rows) -> None:
+    """The bootstrap scores a resample by how often it draws each account: that must be the
+    AUC (scikit-learn's, ties half) of the resample written out account by account."""
+    from sklearn.metrics import roc_auc_score
+
+    from workbench.backtesting import _weighted_auc, auc_score
+
+    y = np.array([r[0] for r in rows])
+    s = np.array([r[1] for r in rows], dtype="float64") / 2  # few values: many ties
+    counts = np.array([[r[2] for r in rows]])
+    drawn_y, drawn_s = np.repeat(y, counts[0]), np.repeat(s, counts[0])
+    got = _weighted_auc(y, s, counts)[0]
+    if len(set(drawn_y)) < 2:
+        assert np.isnan(got)
+    else:
+        assert got == pytest.approx(roc_auc_score(drawn_y, drawn_s), abs=1e-12)
+    if len(set(y)) == 2:
+        assert auc_score(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+
+
+def test_the_bootstrap_does_not_depend_on_how_resamples_are_blocked(monkeypatch) -> None:
+    import workbench.backtesting as bt
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 300)
+    values = {"a": y + rng.normal(0, 1, 300), "b": rng.integers(0, 4, 300).astype("float64")}
+    whole = paired_bootstrap(y, values, "a", n_boot=200, seed=4)
+    monkeypatch.setattr(bt, "_DRAWS_PER_BLOCK", 7 * 300)  # 29 blocks of 7 resamples
+    assert bt.paired_bootstrap(y, values, "a", n_boot=200, seed=4) == whole

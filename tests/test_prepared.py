@@ -29,6 +29,7 @@ def test_round_trip_is_exact(prepared, tmp_path: Path) -> None:
     assert back.metrics.attrs == prepared.metrics.attrs
     assert back.as_of == prepared.as_of
     assert back.weight_fit == prepared.weight_fit and back.weight_fit is not None
+    pd.testing.assert_frame_equal(back.scores, prepared.scores)
     assert back.portfolio.notes == prepared.portfolio.notes
     assert back.portfolio.checksums == prepared.portfolio.checksums
 
@@ -45,5 +46,7 @@ def test_a_notebook_in_a_run_reads_what_the_runner_prepared(prepared, tmp_path: 
     a = start("params/default.yaml", data_dir=str(data), out_dir=str(run))
     pd.testing.assert_frame_equal(a.metrics, prepared.metrics)
     assert a.fitted == prepared.weight_fit, "the run's fit, not a second one"
+    assert a.scored is not None
+    pd.testing.assert_frame_equal(a.scores, prepared.scores)
     with pytest.raises(Exception, match="data"):
         start("params/default.yaml", data_dir=str(data))

@@ -70,8 +70,10 @@ class Analysis:
     as_of: dt.date
     out_dir: Path | None = None
     interactive: bool = False
-    #: The weights a run fitted once for all its notebooks; None: fitted when first needed.
+    #: The weights a run fitted once for all its notebooks, and the scores under them;
+    #: None: computed when first needed.
     fitted: WeightFit | None = None
+    scored: pd.DataFrame | None = None
 
     @property
     def calendar(self) -> BusinessCalendar:
@@ -91,6 +93,8 @@ class Analysis:
     @cached_property
     def scores(self) -> pd.DataFrame:
         """Commitment scores, segments and parts under :attr:`weight_fit`'s weights."""
+        if self.scored is not None:
+            return self.scored
         return commitment_scores(self.metrics, self.params, self.weight_fit.weights)
 
     @cached_property
@@ -208,4 +212,5 @@ def start(
         out_dir=Path(out_dir) if out_dir else None,
         interactive=interactive,
         fitted=prepared.weight_fit,
+        scored=prepared.scores,
     )

@@ -360,7 +360,7 @@ def segment_of(score: pd.Series, params: Params) -> pd.Series:
     t = params.commitment.thresholds
     bins = [-np.inf, t.shallow, t.average, t.entrenched, np.inf]
     labels = ["convertible", "shallow", "average", "entrenched"]
-    seg = pd.cut(score, bins=bins, labels=labels, right=False).astype("object")
+    seg = pd.cut(score, bins=bins, labels=labels, right=False).astype("str")
     return seg.where(score.notna(), "unscored")
 
 
@@ -433,7 +433,7 @@ def _drivers(ranks: pd.DataFrame, used: pd.DataFrame) -> pd.Series:
             _STRONGEST.format(indicators=", ".join(strong)) if strong else _NO_STRENGTH,
             _WEAKEST.format(indicator=weak) if weak else _NO_WEAKNESS,
         ]))
-    return pd.Series(out, index=ranks.index, dtype="object")
+    return pd.Series(out, index=ranks.index, dtype="str")
 
 
 def describe_drivers(drivers: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .i18n import override
+from .commitment import commitment_scores
 from .load import load_portfolio
 from .metrics import account_metrics, resolve_as_of
 from .params import Params
@@ -37,14 +38,16 @@ _RECORD = "prepared.json"
 class Prepared:
     """A client's data at ``as_of`` as every notebook of a run starts from it.
 
-    ``weight_fit`` is None when it has not been fitted yet (a notebook that never needs
-    the commitment scores does not pay for it).
+    ``weight_fit`` and ``scores`` (:func:`workbench.commitment_scores` under its weights)
+    are None when they have not been computed yet (a notebook that never needs the
+    commitment scores does not pay for them).
     """
 
     portfolio: Portfolio
     metrics: pd.DataFrame
     as_of: dt.date
     weight_fit: WeightFit | None = None
+    scores: pd.DataFrame | None = None
 
 
 def prepare(params: Params, *, fit: bool = True) -> Prepared:
@@ -56,22 +59,25 @@ def prepare(params: Params, *, fit: bool = True) -> Prepared:
     params : Params
         The run's parameters, ``as_of`` and data folder resolved.
     fit : bool
-        Also fit the commitment weights (the costliest part on small data).
+        Also fit the commitment weights and score every account under them (the costliest
+        part on small data; every notebook of a run needs the scores).
 
     Examples
     --------
     >>> from workbench import load_params
     >>> p = prepare(load_params("params/default.yaml"), fit=False)
-    >>> len(p.metrics) == len(p.portfolio.accounts), p.weight_fit is None
-    (True, True)
+    >>> len(p.metrics) == len(p.portfolio.accounts), p.weight_fit is None, p.scores is None
+    (True, True, True)
     """
     # Repairs are noted in the report's language.
     with override(params.report.language, params.client.currency):
         portfolio = shareable(load_portfolio(params), params)
     day = resolve_as_of(portfolio, params.as_of)
     metrics = account_metrics(portfolio, params, as_of=day)
-    weight_fit = fit_weights(portfolio, params, as_of=day) if fit else None
-    return Prepared(portfolio, metrics, day, weight_fit)
+    if not fit:
+        return Prepared(portfolio, metrics, day)
+    weight_fit = fit_weights(portfolio, params, as_of=day)
+    return Prepared(portfolio, metrics, day, weight_fit, commitment_scores(metrics, params, weight_fit.weights))
 
 
 def save_prepared(prepared: Prepared, folder: Path) -> Path:
@@ -80,7 +86,10 @@ def save_prepared(prepared: Prepared, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     p = prepared.portfolio
     tables = {t: getattr(p, t) for t in _TABLES if getattr(p, t) is not None}
-    for name, frame in {**tables, "metrics": prepared.metrics}.items():
+    frames = {**tables, "metrics": prepared.metrics}
+    if prepared.scores is not None:
+        frames["scores"] = prepared.scores
+    for name, frame in frames.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     record = {
         "as_of": prepared.as_of.isoformat(),
@@ -104,8 +113,10 @@ def read_prepared(folder: Path) -> Prepared:
         notes=record["notes"],
     )
     fit = record["weight_fit"]
+    scores = folder / "scores.parquet"
     return Prepared(portfolio, pd.read_parquet(folder / "metrics.parquet"),
-                    dt.date.fromisoformat(record["as_of"]), _fit_from(fit) if fit else None)
+                    dt.date.fromisoformat(record["as_of"]), _fit_from(fit) if fit else None,
+                    pd.read_parquet(scores) if scores.is_file() else None)
 
 
 def _fit_record(fit: WeightFit) -> dict[str, Any]:
