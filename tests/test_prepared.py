@@ -50,3 +50,14 @@ def test_a_notebook_in_a_run_reads_what_the_runner_prepared(prepared, tmp_path: 
     pd.testing.assert_frame_equal(a.scores, prepared.scores)
     with pytest.raises(Exception, match="data"):
         start("params/default.yaml", data_dir=str(data))
+
+
+def test_a_prepared_step_of_another_day_is_not_used(prepared, tmp_path: Path) -> None:
+    import datetime as dt
+
+    run = tmp_path / "run"
+    save_prepared(prepared, run / PARTS / PREPARED)
+    earlier = prepared.as_of - dt.timedelta(days=30)
+    a = start("params/default.yaml", as_of=earlier.isoformat(), out_dir=str(run))
+    assert a.as_of == earlier and a.scored is None, "prepared afresh for the day asked"
+    assert start("params/default.yaml", as_of=prepared.as_of.isoformat(), out_dir=str(run)).scored is not None

@@ -200,7 +200,11 @@ def start(
     # In a run the runner has prepared the data once for every notebook; alone, the
     # notebook prepares it itself, the same way.
     kept = Path(out_dir) / PARTS / PREPARED if out_dir else None
-    prepared = read_prepared(kept) if kept and kept.is_dir() else prepare(params, fit=False)
+    prepared = read_prepared(kept) if kept and kept.is_dir() else None
+    # A prepared step of another day (a notebook rerun by hand with another as_of in a
+    # run's folder) would answer for the wrong day: then prepare afresh.
+    if prepared is None or (params.as_of is not None and prepared.as_of != params.as_of):
+        prepared = prepare(params, fit=False)
     # Report runs embed plotly.js once per notebook so the HTML draws with no network;
     # elsewhere the figure JSON alone keeps notebooks small (JupyterLab renders it).
     _use_renderer(offline=bool(out_dir))
