@@ -543,11 +543,13 @@ def featured_log(
     using the params' calendar, time equations and chaser window: the one definition of
     per-event features that metrics, energy and the plan share."""
     log = portfolio.interactions
+    before = log["ts"] < cutoff
+    # Usually every event is before the cut-off (as_of is the day after the last one):
+    # then no filtered copy of the whole log.
+    if not before.all():
+        log = log[before]
     return event_features(
-        to_engine(
-            with_epoch(log[log["ts"] < cutoff], params.client.timezone), engine, params.client.timezone,
-            params.spark,
-        ),
+        to_engine(with_epoch(log, params.client.timezone), engine, params.client.timezone, params.spark),
         calendar=BusinessCalendar.from_params(params),
         chaser_window_minutes=params.chasers.window_minutes,
         minutes_per_channel=params.effort.minutes_per_channel,
