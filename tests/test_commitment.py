@@ -306,5 +306,29 @@ def test_the_bootstrap_does_not_depend_on_how_resamples_are_blocked(monkeypatch)
     y = rng.integers(0, 2, 300)
     values = {"a": y + rng.normal(0, 1, 300), "b": rng.integers(0, 4, 300).astype("float64")}
     whole = paired_bootstrap(y, values, "a", n_boot=200, seed=4)
-    monkeypatch.setattr(bt, "_DRAWS_PER_BLOCK", 7 * 300)  # 29 blocks of 7 resamples
+    monkeypatch.setattr(bt, "_DRAWS_PER_BLOCK", 7 * 300)  # 28 blocks of 7 resamples and one of 4
     assert bt.paired_bootstrap(y, values, "a", n_boot=200, seed=4) == whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.one_of(st.none(), st.integers(0, 5)), st.integers(0, 3)),
+                min_size=2, max_size=30))
+def test_a_resample_with_an_unscored_account_has_no_auc_as_a_rank_sum(rows) -> None:
+    """The rank-sum AUC (scipy's midranks) of the resample written out: NaN when it draws
+    an account without a score, else the same figure to the last bit but rounding."""
+    from scipy.stats import rankdata
+
+    from workbench.backtesting import _weighted_auc
+
+    y = np.array([r[0] for r in rows])
+    s = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype="float64")
+    counts = np.array([[r[2] for r in rows]])
+    dy, ds = np.repeat(y, counts[0]), np.repeat(s, counts[0])
+    pos, neg = dy.sum(), len(dy) - dy.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = ((rankdata(ds) * dy).sum() - pos * (pos + 1) / 2) / (pos * neg) if len(dy) else np.nan
+    got = _weighted_auc(y, s, counts)[0]
+    if np.isnan(expected):
+        assert np.isnan(got)
+    else:
+        assert got == pytest.approx(expected, abs=1e-12)

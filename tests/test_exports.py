@@ -163,3 +163,43 @@ def test_workbook_writes_text_as_text_never_as_a_formula_or_link(plan, tmp_path)
     ours = [c for c in seen if c.value in names]  # the schedule sheets' cells
     assert {c.value for c in ours} == set(names)
     assert all(c.data_type == "s" and c.hyperlink is None for c in ours)
+
+
+def test_workbook_sheets_for_members_excel_would_confuse(plan, tmp_path) -> None:
+    """Excel compares sheet names without case and refuses a trailing apostrophe: members
+    named "Anna", "anna" and "Anna'" each get their own schedule sheet."""
+    members = ["Anna", "anna", "Anna'"]
+    sched = plan.schedule.assign(member=[members[i % 3] for i in range(len(plan.schedule))])
+    files = write_plan(tmp_path, dataclasses.replace(plan, schedule=sched))
+    wbk = openpyxl.load_workbook(files["xlsx"])
+    schedules = [n for n in wbk.sheetnames if n.startswith(_("Schedule {member}").split("{")[0])]
+    assert len(schedules) == 3 and len({n.casefold() for n in wbk.sheetnames}) == len(wbk.sheetnames)
+    assert sum(wbk[n].max_row - 1 for n in schedules) == len(sched)
+
+
+def test_a_table_longer_than_a_sheet_continues_on_the_next(plan, tmp_path, monkeypatch) -> None:
+    import workbench.exports as ex
+
+    monkeypatch.setattr(ex, "_SHEET_ROWS", 7)
+    wbk = openpyxl.load_workbook(write_plan(tmp_path, plan)["xlsx"])
+    actions = [n for n in wbk.sheetnames if n == _("Actions") or n.startswith(_("Actions") + " ")]
+    assert len(actions) == -(-len(plan.actions) // 7)
+    ids = [r[1] for n in actions for r in wbk[n].iter_rows(min_row=2, values_only=True)]
+    assert ids == plan.actions["account_id"].tolist()
+    assert all(wbk[n].freeze_panes == "A2" for n in actions)
+
+
+def test_a_failed_write_keeps_the_earlier_workbook_and_leaves_no_part(plan, tmp_path, monkeypatch) -> None:
+    import workbench.exports as ex
+
+    first = write_plan(tmp_path, plan)["xlsx"]
+    before = first.read_bytes()
+
+    def broken(v, kind):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ex, "_cell", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_plan(tmp_path, plan)
+    assert first.read_bytes() == before
+    assert not list(tmp_path.glob("*.part"))

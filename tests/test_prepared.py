@@ -61,3 +61,11 @@ def test_a_prepared_step_of_another_day_is_not_used(prepared, tmp_path: Path) ->
     a = start("params/default.yaml", as_of=earlier.isoformat(), out_dir=str(run))
     assert a.as_of == earlier and a.scored is None, "prepared afresh for the day asked"
     assert start("params/default.yaml", as_of=prepared.as_of.isoformat(), out_dir=str(run)).scored is not None
+
+
+def test_scores_of_an_earlier_save_are_not_read_back(prepared, tmp_path: Path) -> None:
+    import dataclasses
+
+    folder = save_prepared(prepared, tmp_path / PREPARED)
+    save_prepared(dataclasses.replace(prepared, scores=None, weight_fit=None), folder)
+    assert read_prepared(folder).scores is None

@@ -332,6 +332,8 @@ def auc_score(y: np.ndarray, score: np.ndarray) -> float:
     0.75
     """
     y = np.asarray(y)
+    if not len(y):
+        return float("nan")
     return float(_weighted_auc(y, np.asarray(score, dtype="float64"), np.ones((1, len(y))))[0])
 
 

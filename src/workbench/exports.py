@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
+import os
 import re
 import unicodedata
 import zoneinfo
@@ -147,14 +150,19 @@ def _sheets(plan: CommunicationPlan, sched: pd.DataFrame) -> list[tuple[str, pd.
             "assignee": (N_("Contact made by"), "text"), "answers_inbound": (N_("Answers their messages"), "text"),
             "next_contact": (N_("Next contact"), "date")}),
     ]
-    used: set[str] = {_(t) for t, _f, _c in out}
+    # Excel compares sheet names without case ("Anna" and "anna" clash) and refuses one
+    # that begins or ends with an apostrophe.
+    used: set[str] = {_(t).casefold() for t, _f, _c in out}
     for member, g in sched.groupby("member", sort=True):
-        title = _("Schedule {member}").format(member=member)[:31]
+        title = _("Schedule {member}").format(member=member)
         for ch in "[]:*?/\\":
             title = title.replace(ch, " ")
-        while title in used:
-            title = title[:28] + f" {len(used):02d}"
-        used.add(title)
+        title = base = title[:31].strip("'")
+        n = 1
+        while title.casefold() in used:
+            n += 1
+            title = f"{base[:31 - len(str(n)) - 1].rstrip(chr(39))} {n}"
+        used.add(title.casefold())
         out.append((title, g, {c: v for c, v in SCHEDULE_COLUMNS.items() if c != "member"}))
     out += [
         (N_("Response statements"), plan.statements(), {
@@ -173,10 +181,11 @@ def _sheets(plan: CommunicationPlan, sched: pd.DataFrame) -> list[tuple[str, pd.
 
 
 def _cell(v: Any, kind: str) -> Any:
-    if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-        return None
     if isinstance(v, np.generic):
         v = v.item()
+    # A spreadsheet cell holds no NaN or infinity: an empty cell says "unknown".
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and not math.isfinite(v)):
+        return None
     if kind == "date" and isinstance(v, (dt.date, pd.Timestamp)):
         return pd.Timestamp(v).date()
     return v
@@ -188,39 +197,56 @@ def _write_xlsx(path: Path, plan: CommunicationPlan, sched: pd.DataFrame) -> Non
 
     Written with XlsxWriter, row by row (``constant_memory``): a plan of 100 000 accounts
     took openpyxl about a minute and every cell in memory. Text is written as text, never
-    as a formula or a link: a customer's name that begins with "=" is not a formula.
+    as a formula or a link: a customer's name that begins with "=" is not a formula. A
+    table longer than a sheet holds continues on the next ("Actions 2"). The file is
+    written aside and moved into place, so a failure leaves no half-written workbook.
     """
     import xlsxwriter
 
     kinds = _excel_formats()
-    book = xlsxwriter.Workbook(str(path), {
+    part = path.with_name(path.name + ".part")
+    book = xlsxwriter.Workbook(str(part), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False})
+        "strings_to_numbers": False, "default_date_format": kinds["date"]})
     header = book.add_format({"bold": True, "valign": "top", "text_wrap": True})
     formats = {kind: book.add_format({"num_format": code}) for kind, code in kinds.items()}
     places = dict(PLACES)
     try:
         for title, df, columns in _sheets(plan, sched):
-            ws = book.add_worksheet(_(title)[:31])
             cols = [c for c in columns if c in df]
             cell_formats = [formats.get(columns[c][1]) for c in cols]
-            for i, c in enumerate(cols):
-                width = max([len(_(columns[c][0]))] + [len(str(v)) for v in df[c].head(200)])
-                ws.set_column(i, i, min(60, max(9, width + 2)), cell_formats[i])
-            ws.write_row(0, 0, [_(columns[c][0]) for c in cols], header)
-            ws.freeze_panes(1, 0)
-            if cols:
-                ws.autofilter(0, 0, max(1, len(df)), len(cols) - 1)
+            widths = [min(60, max(9, max([len(_(columns[c][0]))] + [len(str(v)) for v in df[c].head(200)]) + 2))
+                      for c in cols]
             place = cols.index("place") if "place" in cols else None
-            for r, row in enumerate(df[cols].itertuples(index=False), 1):
-                for k, (c, v) in enumerate(zip(cols, row)):
-                    v = _cell(v, columns[c][1])
-                    if k == place:
-                        v = _(places.get(v, v))
-                    if v is not None:
-                        ws.write(r, k, v, cell_formats[k])
-    finally:
+            for n, first in enumerate(range(0, max(len(df), 1), _SHEET_ROWS), 1):
+                name = _(title)[:31] if n == 1 else f"{_(title)[:31 - len(str(n)) - 1]} {n}"
+                ws = book.add_worksheet(name)
+                for i, width in enumerate(widths):
+                    ws.set_column(i, i, width, cell_formats[i])
+                ws.write_row(0, 0, [_(columns[c][0]) for c in cols], header)
+                ws.freeze_panes(1, 0)
+                part_rows = df[cols].iloc[first:first + _SHEET_ROWS]
+                if cols:
+                    ws.autofilter(0, 0, max(1, len(part_rows)), len(cols) - 1)
+                for r, row in enumerate(part_rows.itertuples(index=False), 1):
+                    for k, (c, v) in enumerate(zip(cols, row)):
+                        v = _cell(v, columns[c][1])
+                        if k == place:
+                            v = _(places.get(v, v))
+                        if v is not None:
+                            ws.write(r, k, v, cell_formats[k])
         book.close()
+        os.replace(part, path)
+    except BaseException:
+        if not book.fileclosed:
+            with contextlib.suppress(Exception):  # the first error is the one to report
+                book.close()
+        part.unlink(missing_ok=True)
+        raise
+
+
+#: Data rows a worksheet holds (Excel's 1 048 576 rows, less the header).
+_SHEET_ROWS = 1_048_575
 
 
 def _address(member: str, emails: dict[str, str], pseudonymized: bool) -> str:

@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from .i18n import override
 from .commitment import commitment_scores
+from .i18n import override
 from .load import load_portfolio
 from .metrics import account_metrics, resolve_as_of
 from .params import Params
@@ -89,6 +89,8 @@ def save_prepared(prepared: Prepared, folder: Path) -> Path:
     frames = {**tables, "metrics": prepared.metrics}
     if prepared.scores is not None:
         frames["scores"] = prepared.scores
+    else:
+        (folder / "scores.parquet").unlink(missing_ok=True)
     for name, frame in frames.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     record = {
@@ -98,6 +100,7 @@ def save_prepared(prepared: Prepared, folder: Path) -> Path:
         "sources": [{"table": s.table, "path": str(s.path), "sha256": s.sha256, "rows": s.rows}
                     for s in p.sources],
         "weight_fit": _fit_record(prepared.weight_fit) if prepared.weight_fit else None,
+        "scores": prepared.scores is not None,
     }
     (folder / _RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return folder
@@ -113,10 +116,9 @@ def read_prepared(folder: Path) -> Prepared:
         notes=record["notes"],
     )
     fit = record["weight_fit"]
-    scores = folder / "scores.parquet"
     return Prepared(portfolio, pd.read_parquet(folder / "metrics.parquet"),
                     dt.date.fromisoformat(record["as_of"]), _fit_from(fit) if fit else None,
-                    pd.read_parquet(scores) if scores.is_file() else None)
+                    pd.read_parquet(folder / "scores.parquet") if record.get("scores") else None)
 
 
 def _fit_record(fit: WeightFit) -> dict[str, Any]:
