@@ -189,6 +189,12 @@ def test_curves_over_many_accounts_keep_their_marks() -> None:
     bars, line, mark = fig.data
     assert len(bars.x) == plots.MAX_BARS and sum(bars.width) == 100_000
     assert sum(b * w for b, w in zip(bars.y, bars.width)) == pytest.approx(ranked["energy"].sum())
+    # The heaviest accounts are each their own bar, at their own rank and height, named.
+    top = plots.TOP_BARS
+    assert list(bars.width[:top]) == [1] * top and list(bars.x[:top]) == list(range(1, top + 1))
+    assert list(bars.y[:top]) == pytest.approx(ranked["energy"].iloc[:top].tolist())
+    assert list(bars.customdata[:2]) == ["A000000", "A000001"] and "average" not in bars.hovertemplate[0]
+    assert "average" in bars.hovertemplate[-1] and bars.width[-1] > 1
     k = mark.x[0]
     assert len(line.x) <= plots.MAX_CURVE_POINTS + 1 and k in list(line.x)
     assert line.y[list(line.x).index(k)] >= 0.8 > ranked["cum_share"].iloc[k - 2]

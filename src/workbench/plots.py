@@ -36,6 +36,9 @@ MAX_POINTS = 5_000
 MAX_CURVE_POINTS = 1_000
 #: Above this many accounts a bar per account becomes a bar per run of neighbouring ranks.
 MAX_BARS = 500
+#: Of those, the heaviest accounts keep a bar each: the top of an 80/20 chart is read account
+#: by account, so it is never averaged.
+TOP_BARS = 100
 
 
 def thin(frame: pd.DataFrame, *, keep: pd.Series | None = None, by: str | None = None,
@@ -367,12 +370,21 @@ def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | No
     if len(df) <= MAX_BARS:
         bars = go.Bar(x=df["rank"], y=df["energy"], name=_("energy per account (h)"), marker_color="#4C78A8",
                       customdata=label, hovertemplate=_("#%{x} %{customdata}: %{y:.1f} energy h") + "<extra></extra>")
-    else:  # one bar per run of neighbouring ranks, as high as their mean
-        runs = [r for r in np.array_split(np.arange(len(df)), MAX_BARS) if len(r)]
-        bars = go.Bar(x=[(r[0] + r[-1]) / 2 + 1 for r in runs], y=[float(df["energy"].iloc[r].mean()) for r in runs],
-                      width=[len(r) for r in runs], name=_("energy per account (h)"), marker_color="#4C78A8",
-                      customdata=[f"#{number(r[0] + 1)}–{number(r[-1] + 1)}" for r in runs],
-                      hovertemplate=_("%{customdata}: %{y:.1f} energy h on average") + "<extra></extra>")
+    else:
+        # The heaviest accounts, the ones the reader looks for, keep a bar each; the long
+        # tail becomes runs of neighbouring ranks, each as high as its mean.
+        top = min(TOP_BARS, MAX_BARS // 2)
+        tail = [r for r in np.array_split(np.arange(top, len(df)), MAX_BARS - top) if len(r)]
+        starts = np.array([*range(top), *(int(r[0]) for r in tail)])
+        sizes = np.diff(np.append(starts, len(df)))
+        means = np.add.reduceat(df["energy"].to_numpy(dtype="float64"), starts) / sizes
+        one = _("#%{x} %{customdata}: %{y:.1f} energy h") + "<extra></extra>"
+        many = _("%{customdata}: %{y:.1f} energy h on average") + "<extra></extra>"
+        bars = go.Bar(x=starts + (sizes - 1) / 2 + 1, y=means, width=sizes, name=_("energy per account (h)"),
+                      marker_color="#4C78A8",
+                      customdata=[label.iloc[a] if n == 1 else f"#{number(a + 1)}–{number(a + n)}"
+                                  for a, n in zip(starts, sizes)],
+                      hovertemplate=[one if n == 1 else many for n in sizes])
     line = df.iloc[_curve_rows(len(df), [k - 1])]
     fig = go.Figure([
         bars,
