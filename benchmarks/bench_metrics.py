@@ -127,7 +127,10 @@ def main() -> None:
             proc = subprocess.run([sys.executable, __file__, "--child", str(path), what, str(out)],
                                   capture_output=True, text=True)
             if proc.returncode:
-                print(f"{n:>12,} {what:<22} failed: {proc.stderr.strip().splitlines()[-1]}")
+                # A child the kernel killed (out of memory: SIGKILL) leaves no message.
+                last = proc.stderr.strip().splitlines()[-1:] or [
+                    f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"]
+                print(f"{n:>12,} {what:<22} failed: {last[0]}", flush=True)
                 continue
             r = results[what] = json.loads(proc.stdout.strip().splitlines()[-1])
             ref = results.get("reference")
