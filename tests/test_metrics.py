@@ -239,3 +239,21 @@ def test_planted_drainers_stand_out(sample: tuple[Params, Portfolio]) -> None:
     )
     by = m.groupby("archetype")[["after_hours_inbound", "chasers", "complaints"]].median()
     assert (by.loc["drainer"] >= 3 * by.loc["core"].clip(lower=1)).all(), by
+
+
+def test_duckdb_leaves_room_for_what_the_process_holds(monkeypatch) -> None:
+    """DuckDB's own default is 80 % of the machine; the log is already in memory, so the
+    limit is 80 % of what is still available (with it, 50 M events spill instead of being
+    killed: benchmarks/bench_metrics.py)."""
+    import types
+
+    import psutil
+
+    from workbench.metrics import duckdb_connection
+
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: types.SimpleNamespace(available=2 * 2**30))
+    con = duckdb_connection("Europe/Helsinki")
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    number, unit = limit.split()
+    assert float(number) * {"MiB": 2**20, "GiB": 2**30}[unit] == pytest.approx(0.8 * 2 * 2**30, rel=0.07)  # shown to 0.1 GiB
+    assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "Europe/Helsinki"

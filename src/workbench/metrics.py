@@ -55,11 +55,7 @@ def to_engine(df: pd.DataFrame, engine: Engine, timezone: str, spark: Spark | No
     """
     df = _microseconds(df)
     if engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute(f"SET TimeZone = '{timezone}'")
-        return nw.from_native(con.from_arrow(_to_arrow(df))).lazy()
+        return nw.from_native(duckdb_connection(timezone).from_arrow(_to_arrow(df))).lazy()
     if engine == "polars":
         import polars as pl
 
@@ -71,6 +67,33 @@ def to_engine(df: pd.DataFrame, engine: Engine, timezone: str, spark: Spark | No
 
         return nw.from_native(spark_session(spark or Spark()).createDataFrame(_to_arrow(df))).lazy()
     raise ValueError(f"unknown engine {engine!r}; use duckdb, polars, pandas or spark")
+
+
+def duckdb_connection(timezone: str) -> Any:
+    """A DuckDB connection in the client's zone whose memory limit leaves room for what this
+    process already holds.
+
+    DuckDB's default limit is 80 % of the machine's memory, as if it were alone; here the
+    log it aggregates is already in memory, so at 50 M events the two together outgrew the
+    machine and the kernel killed the run. The same 80 %, of the memory still available
+    when the connection opens, makes DuckDB spill its sorts and windows to disk instead.
+
+    Examples
+    --------
+    >>> con = duckdb_connection("Europe/Helsinki")
+    >>> con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    'Europe/Helsinki'
+    """
+    import duckdb
+    import psutil
+
+    con = duckdb.connect()
+    con.execute(f"SET TimeZone = '{timezone}'")
+    # Never below 256 MiB: a nearly full machine is better served by spilling than by a
+    # limit no query fits in.
+    mib = max(256, (psutil.virtual_memory().available * 8 // 10) >> 20)
+    con.execute(f"SET memory_limit = '{mib}MiB'")
+    return con
 
 
 def with_epoch(log: pd.DataFrame, timezone: str) -> pd.DataFrame:
