@@ -34,24 +34,16 @@ def main() -> None:
         args.cache.mkdir(parents=True, exist_ok=True)
         make_log(n, path)
 
-    from workbench import Params
-    from workbench.businesstime import BusinessCalendar
-    from workbench.metrics import event_features, interaction_metrics, to_engine, with_epoch
+    from workbench import Params, Portfolio
+    from workbench.metrics import featured_log, interaction_metrics
     from workbench.params import Spark
 
-    params = Params()
-    tz = params.client.timezone
-    spark = Spark(conf={"spark.driver.memory": args.driver_memory})
+    params = Params(spark=Spark(conf={"spark.driver.memory": args.driver_memory}))
     log = pd.read_parquet(path)
     log["ts"] = log["ts"].astype("datetime64[ns, UTC]")
-    cutoff = pd.Timestamp(AS_OF, tz=tz).tz_convert("UTC")
-    featured = event_features(
-        to_engine(with_epoch(log[log["ts"] < cutoff], tz), "spark", tz, spark),
-        calendar=BusinessCalendar.from_params(params),
-        chaser_window_minutes=params.chasers.window_minutes,
-        minutes_per_channel=params.effort.minutes_per_channel,
-        default_minutes=params.effort.default_minutes,
-    )
+    portfolio = Portfolio(accounts=pd.DataFrame({"account_id": log["account_id"].unique()}), interactions=log)
+    cutoff = pd.Timestamp(AS_OF, tz=params.client.timezone).tz_convert("UTC")
+    featured = featured_log(portfolio, params, cutoff, "spark")
     per_account = interaction_metrics(
         featured, window_start=(cutoff - pd.Timedelta(days=365)).to_pydatetime(), as_of=cutoff.to_pydatetime())
     print(f"# Spark job plan: the per-account aggregation of {n:,} events, local[*]\n")
