@@ -83,7 +83,7 @@ def test_explorer_stays_out_of_the_scheduled_report() -> None:
 
 def test_explorer_calls_only_the_public_api() -> None:
     """The explorer imports workbench and its public modules, and touches nothing private."""
-    public = {"commitment", "energy", "explore", "plan", "plots", "kpis"}
+    public = {"commitment", "energy", "explore", "plan", "plots", "kpis", "scenario", "widgets"}
     import workbench
 
     code = "\n".join(c.source for c in nbformat.read(EXPLORE, as_version=4).cells if c.cell_type == "code")
@@ -93,4 +93,5 @@ def test_explorer_calls_only_the_public_api() -> None:
             assert imported <= public | set(workbench.__all__), imported
         else:
             assert module.removeprefix("workbench.") in public, module
-    assert not re.search(r"\b(?:wb|commitment|energy|explore|plots|kpis)\._", code), "private name used"
+    assert not re.search(r"\b(?:wb|commitment|energy|explore|plots|kpis|scenario|widgets|explorer)\._", code), \
+        "private name used"

@@ -174,7 +174,8 @@ def indicator_ranks(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def commitment_scores(
-    metrics: pd.DataFrame, params: Params, weights: Mapping[str, float] | None = None
+    metrics: pd.DataFrame, params: Params, weights: Mapping[str, float] | None = None, *,
+    indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score 0–100, segment, confidence and the named parts of every account's score.
 
@@ -187,7 +188,9 @@ def commitment_scores(
 
     ``weights`` are the indicators' weights, by default the params file's; a report uses
     the weights fitted to the client's history (:func:`workbench.weighting.fit_weights`,
-    :attr:`workbench.Analysis.scores`).
+    :attr:`workbench.Analysis.scores`). ``indicators`` are :func:`commitment_indicators`
+    of the same metrics, when already computed (the explorer rescoring under other weights
+    or thresholds does not fit BG/NBD again).
 
     Examples
     --------
@@ -197,7 +200,7 @@ def commitment_scores(
     >>> bool(((s.filter(like="part_").sum(axis=1) - s.commitment_score).abs() < 1e-9).all())
     True
     """
-    raw = commitment_indicators(metrics, params)
+    raw = commitment_indicators(metrics, params) if indicators is None else indicators
     weights = dict(params.commitment.weights if weights is None else weights)
     parts = score_parts(raw, weights)
     ranks = indicator_ranks(raw)

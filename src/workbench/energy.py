@@ -1217,6 +1217,7 @@ def energy_drain(
     params: Params,
     *,
     committed: pd.Series | None = None,
+    events: pd.DataFrame | None = None,
 ) -> EnergyDrain:
     """Cost to serve, energy, 80/20, whale curve, drop candidates and their what-if.
 
@@ -1230,6 +1231,10 @@ def energy_drain(
         ``costing`` and ``energy`` sections, plus the calendar and time equations.
     committed : pandas.Series, optional
         Boolean per account id from the commitment analysis; None = not yet known.
+    events : pandas.DataFrame, optional
+        :func:`energy_events` of the same log, calendar and chaser window, computed
+        earlier (the explorer moves only weights and rules): its energy parts are weighed
+        again with ``params``. None: featured from the log here.
 
     Examples
     --------
@@ -1240,7 +1245,8 @@ def energy_drain(
     True
     """
     as_of, window = analysis_window(metrics)
-    events = energy_events(portfolio, params, as_of, window_days=window)
+    events = (energy_events(portfolio, params, as_of, window_days=window) if events is None
+              else _event_parts(events.copy(), params))
     logged = portfolio.has("interactions")
     # Without a contact log the time customers take is unknown, not zero: a cost to serve
     # of 0 would make every margin look like net value.

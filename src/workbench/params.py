@@ -685,8 +685,72 @@ Fix: check its spelling against params/default.yaml"
     return f"key {key!r}: {msg}{got_s}. Fix: see the comment on {key.split('.')[-1]!r} in params/default.yaml"
 
 
+def _read_yaml(file: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ParamsError(f"{file.name}{where}: not valid YAML ({getattr(e, 'problem', e)}). Fix: check indentation and quoting") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{file.name}: expected a mapping of sections at the top level. Fix: start from params/default.yaml")
+    return raw
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """``over`` laid on ``base``: mappings merge key by key; a list or a value replaces.
+
+    A mapping laid on a list of named entries (``plan.tiers``) changes the entries it
+    names, key by key, and keeps the list's order: ``tiers: {grey mass: {cadence_weeks: 8}}``.
+
+    Examples
+    --------
+    >>> _merged({"plan": {"tiers": [{"name": "a", "x": 1}, {"name": "b", "x": 2}]}},
+    ...         {"plan": {"tiers": {"b": {"x": 3}}}})
+    {'plan': {'tiers': [{'name': 'a', 'x': 1}, {'name': 'b', 'x': 3}]}}
+    """
+    out = dict(base)
+    for k, v in over.items():
+        below = out.get(k)
+        if isinstance(v, dict) and isinstance(below, dict):
+            out[k] = _merged(below, v, f"{where}{k}.")
+        elif isinstance(v, dict) and isinstance(below, list) and all(isinstance(e, dict) and "name" in e for e in below):
+            names = [e["name"] for e in below]
+            unknown = [n for n in v if n not in names]
+            if unknown:
+                raise ParamsError(f"{where}{k}: no entry named {unknown[0]!r} to change; the names are "
+                                  f"{', '.join(map(repr, names))}. Fix: name one of them, or give the whole list")
+            out[k] = [_merged(e, v[e["name"]], f"{where}{k}.{e['name']}.") if e["name"] in v else e for e in below]
+        else:
+            out[k] = v
+    return out
+
+
+def _read_extending(file: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """A params file's mapping with the file it ``extends`` (relative to its own folder)
+    beneath it, through any chain of such files."""
+    raw = _read_yaml(file)
+    base = raw.pop("extends", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str) or not base.strip():
+        raise ParamsError(f"{file.name}: extends must name a params file, e.g. extends: default.yaml")
+    under = (file.parent / base).resolve()
+    if under in seen or under == file.resolve():
+        raise ParamsError(f"{file.name}: extends {base!r} leads back to itself. Fix: extend a file that does not "
+                          f"extend this one")
+    if not under.is_file():
+        raise ParamsError(f"{file.name}: extends {base!r}, which is not there ({under}). Fix: name the params file "
+                          f"this one changes, relative to {file.parent}")
+    return _merged(_read_extending(under, (*seen, file.resolve())), raw)
+
+
 def load_params(path: str | Path, **overrides: Any) -> Params:
     """Read and validate a parameter file.
+
+    A file that begins with ``extends: <file>`` (relative to its own folder) holds only what
+    differs from that file: mappings merge key by key, a list or a value replaces (the
+    explorer saves what was agreed at the table this way).
 
     Parameters
     ----------
@@ -708,14 +772,11 @@ def load_params(path: str | Path, **overrides: Any) -> Params:
     file = resolve(path, Path.cwd()) if Path(path).exists() else resolve(path)
     if not file.is_file():
         raise ParamsError(f"{path}: parameter file not found. Fix: give an existing file, e.g. params/default.yaml")
-    try:
-        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ParamsError(f"{file.name}{where}: not valid YAML ({getattr(e, 'problem', e)}). Fix: check indentation and quoting") from None
-    if not isinstance(raw, dict):
-        raise ParamsError(f"{file.name}: expected a mapping of sections at the top level. Fix: start from params/default.yaml")
+    raw = _read_extending(file, ())
+    tiers = (raw.get("plan") or {}).get("tiers") if isinstance(raw.get("plan"), dict) else None
+    if isinstance(tiers, dict):  # changes to tiers a file extends but never lists: the default tiers
+        defaults = [t.model_dump(mode="json") for t in _default_tiers()]
+        raw = {**raw, "plan": _merged(raw["plan"], {"tiers": tiers}) | _merged({"tiers": defaults}, {"tiers": tiers})}
     try:
         params = Params.model_validate(raw)
     except ValidationError as e:

@@ -95,6 +95,14 @@ def _finish(fig: go.Figure, title: str) -> go.Figure:
     return fig.update_layout(title=title, separators=_separators(), **_LAYOUT)
 
 
+def _ring(fig: go.Figure, x: float, y: float, label: str, hover: str | None = None, **axes: str) -> go.Figure:
+    """Ring and name one account (the one the explorer has open) on ``fig``."""
+    return fig.add_trace(go.Scatter(
+        x=[x], y=[y], mode="markers+text", name=label, text=[label], textposition="top center",
+        marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=3)),
+        hovertext=[hover or label], hoverinfo="text", **axes))
+
+
 def _separators() -> str:
     """plotly's decimal and thousands marks in the report's locale (``",\u00a0"`` in Finnish),
     so that its own hover numbers and ticks read like the figures the report writes."""
@@ -278,9 +286,11 @@ def plot_segments(table: pd.DataFrame) -> go.Figure:
     return _finish(fig, _("Segments: their share of accounts and of revenue"))
 
 
-def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_split: float) -> go.Figure:
-    """Commitment × revenue scatter, coloured by the four quadrants."""
-    shown = thin(quadrants, by="quadrant")
+def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_split: float, *,
+                        highlight: str | None = None) -> go.Figure:
+    """Commitment × revenue scatter, coloured by the four quadrants; ``highlight`` (an
+    account id) rings that account."""
+    shown = thin(quadrants, by="quadrant", keep=quadrants["account_id"] == highlight)
     df = shown.assign(
         value=shown["revenue"].clip(lower=1), quadrant=shown["quadrant"].map(_),
         segment=shown["segment"].map(segment_name), revenue=[formatting.money(v) for v in shown["revenue"]],
@@ -300,6 +310,10 @@ def plot_commitment_map(quadrants: pd.DataFrame, committed_at: float, value_spli
     fig.add_trace(go.Scatter(x=[0, 100], y=[max(value_split, 1)] * 2, mode="lines", showlegend=False,
                              line=dict(dash="dash", color="#555"), hoverinfo="skip"))
     fig.update_xaxes(range=[0, 100])
+    chosen = quadrants[quadrants["account_id"] == highlight]
+    if len(chosen) and pd.notna(chosen["commitment_score"].iloc[0]):
+        r = chosen.iloc[0]
+        _ring(fig, float(r["commitment_score"]), max(float(r["revenue"]), 1.0), str(r.get("name", highlight)))
     return _note_sample(_finish(fig, _("Commitment × revenue: who is committed, and how much they buy")),
                         len(shown), len(quadrants))
 
@@ -353,13 +367,14 @@ STANDING_COLORS = {"drop candidate": "#D62728", "kept: protected, young or commi
 
 
 def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | None = None,
-                       title: str | None = None) -> go.Figure:
+                       title: str | None = None, highlight: str | None = None) -> go.Figure:
     """Energy per account from most to least (bars) and its cumulative share (line).
 
     ``ranked`` is :attr:`workbench.energy.ParetoResult.ranked` (index account id, columns
     ``energy`` and ``cum_share``); the point where the line reaches ``share`` is marked.
     ``title`` is the headline (:meth:`workbench.energy.ParetoResult.headline`, which says
     whether the load is concentrated or spread); without it the title names the mark.
+    ``highlight`` (an account id) rings that account's bar.
     """
     df = ranked.reset_index()
     df["rank"] = range(1, len(df) + 1)
@@ -404,6 +419,10 @@ def plot_energy_pareto(ranked: pd.DataFrame, share: float, names: pd.Series | No
                     range=[0, 1.02], tickformat=".0%", dtick=0.2, showgrid=False),
         legend=dict(orientation="h", y=1.1), bargap=0,
     )
+    chosen = df[df["account_id"] == highlight]
+    if len(chosen):
+        r = chosen.iloc[0]
+        _ring(fig, int(r["rank"]), float(r["energy"]), str(label[chosen.index[0]]))
     fig = _finish(fig, title or mark)
     return fig.update_layout(margin=dict(_LAYOUT["margin"], r=80))
 
@@ -456,11 +475,13 @@ def plot_inbound_heatmap(grid: pd.DataFrame, start_hour: float, end_hour: float,
 
 
 def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share: float,
-                     names: pd.Series | None = None) -> go.Figure:
+                     names: pd.Series | None = None, highlight: str | None = None) -> go.Figure:
     """Cumulative net value (share of total profit), accounts from most to least profitable.
 
-    ``curve`` is :attr:`workbench.energy.WhaleCurve.curve`; the peak is marked.
+    ``curve`` is :attr:`workbench.energy.WhaleCurve.curve`; the peak is marked, and
+    ``highlight`` (an account id) rings where that account stands on the curve.
     """
+    chosen = curve[curve["account_id"] == highlight]
     curve = curve.iloc[_curve_rows(len(curve), [int(np.argmax(curve["cum_share"].to_numpy()))] if len(curve) else [])]
     label = curve["account_id"].map(names).fillna(curve["account_id"]) if names is not None else curve["account_id"]
     fig = go.Figure([
@@ -483,6 +504,10 @@ def plot_whale_curve(curve: pd.DataFrame, peak_share: float, peak_account_share:
     fig.update_yaxes(title=_("cumulative net value, share of total profit"), tickformat=".0%",
                      range=[lo - 0.05, max(peak_share, 1.0) * 1.15])
     fig.update_layout(legend=dict(orientation="h", y=1.08))
+    if len(chosen):
+        r = chosen.iloc[0]
+        _ring(fig, float(r["account_share"]), float(r["cum_share"]),
+              str(names.get(highlight, highlight)) if names is not None else str(highlight))
     return _finish(fig, _("Whale curve: where the profit is made and given back"))
 
 
@@ -701,7 +726,8 @@ def _timeline_hover(e: pd.DataFrame, local: pd.Series) -> list[str]:
 
 
 def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "Interactions over time",
-                          start: object = None, end: object = None) -> go.Figure:
+                          start: object = None, end: object = None, invoices: pd.DataFrame | None = None,
+                          surveys: pd.DataFrame | None = None) -> go.Figure:
     """One account's interactions over time: a line per channel, the customer's messages
     (filled, above the line) and ours (hollow, below), stress marked on the inbound.
 
@@ -713,10 +739,15 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
     after hours on a working day, weekends and holidays, chasers, complaints (see
     :data:`TIMELINE_MARKS`). ``start``/``end`` (dates) fix the time axis, e.g. to the
     analysis window, so quiet months show as gaps; times are local to ``timezone``.
+    ``invoices`` (``date, amount``, optionally ``service``) and ``surveys`` (``date,
+    score``) of the same account add a line each below the channels: what it bought and
+    what it said, against how it behaved.
     """
     fig = go.Figure()
     rng = [pd.Timestamp(x) for x in (start, end)] if start is not None and end is not None else None
-    if events.empty:
+    extra = [(_("invoices"), f) for f in (invoices,) if f is not None and len(f)] + \
+            [(_("surveys"), f) for f in (surveys,) if f is not None and len(f)]
+    if events.empty and not extra:
         fig.add_annotation(text="No interactions in the window", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False, font=dict(size=16, color="#777777"))
         fig.update_xaxes(type="date", range=rng, showgrid=False)
@@ -760,11 +791,27 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
     for label, symbol in (("from the customer", "circle"), ("from us", "circle-open")):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
                                  marker=dict(symbol=symbol, size=8, color="#555555", line=dict(width=1.5))))
-    fig.update_yaxes(tickvals=list(range(len(channels))), ticktext=channels, range=[len(channels) - 0.5, -0.5],
+    lanes = list(channels)
+    for lane, frame in extra:
+        when = pd.to_datetime(frame["date"])
+        if lane == _("invoices"):
+            what = frame.get("service", pd.Series("", index=frame.index)).fillna("")
+            text = [f"{d:%-d.%-m.%Y}: {money(a)} {w}".strip() for d, a, w in zip(when, frame["amount"], what)]
+            marker = dict(symbol="square", size=9, color=np.where(frame["amount"] < 0, "#D62728", "#2CA02C"))
+            labels = None
+        else:
+            text = [f"{d:%-d.%-m.%Y}: {number(v, 1)}" for d, v in zip(when, frame["score"])]
+            marker = dict(symbol="diamond", size=11, color="#9467BD")
+            labels = [number(v, 0) for v in frame["score"]]
+        fig.add_trace(go.Scatter(x=when, y=[len(lanes)] * len(frame), mode="markers+text" if labels else "markers",
+                                 marker=marker, text=labels, textposition="top center", hovertext=text,
+                                 hoverinfo="text", showlegend=False, name=lane))
+        lanes.append(lane)
+    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=lanes, range=[len(lanes) - 0.5, -0.5],
                      title="", showgrid=True, zeroline=False)
     fig.update_xaxes(type="date", range=rng, title="")
     fig = _finish(fig, title)
-    return fig.update_layout(height=max(320, 60 * len(channels) + 190), hovermode="closest",
+    return fig.update_layout(height=max(320, 60 * len(lanes) + 190), hovermode="closest",
                              legend=dict(orientation="h", x=0, y=-0.08, yanchor="top"))
 
 
@@ -824,11 +871,8 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     chosen = df[df["account_id"] == highlight] if highlight is not None else df.iloc[:0]
     if len(chosen):
         label = str(chosen["name"].iloc[0]) if "name" in chosen else str(highlight)
-        fig.add_trace(go.Scatter(
-            x=chosen["commitment_score"], y=chosen["energy"], mode="markers+text", name=f"chosen: {label}",
-            marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=3)),
-            text=[label], textposition="top center", hovertext=hover[chosen.index], hoverinfo="text",
-        ))
+        _ring(fig, float(chosen["commitment_score"].iloc[0]), float(chosen["energy"].iloc[0]), label,
+              hover[chosen.index[0]])
     fig.update_xaxes(title="commitment score", range=[0, 100])
     fig.update_yaxes(title="energy (weighted hours in the window)", rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=-0.15))
