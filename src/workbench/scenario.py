@@ -73,8 +73,8 @@ class Knob:
         return _(self.label)
 
 
-_ENERGY, _DROP, _COMMITMENT, _HOURS, _TIERS = (
-    N_("Energy"), N_("Drop rule and what-if"), N_("Commitment"), N_("Hours"), N_("Tiers"))
+_ENERGY, _HOURS, _DROP, _COMMITMENT, _TIERS = GROUPS = (
+    N_("Energy"), N_("Hours"), N_("Drop rule and what-if"), N_("Commitment"), N_("Tiers"))
 
 #: The settings every portfolio has; :func:`knobs` adds one set per tier of the params.
 BASE_KNOBS: tuple[Knob, ...] = (

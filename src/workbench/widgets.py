@@ -33,10 +33,9 @@ from .analysis import Analysis
 from .exceptions import WorkbenchError
 from .i18n import N_, _
 from .paths import resolve
-from .scenario import Knob, Scenario, Scenarios, compare, knobs, save_params
+from .scenario import GROUPS, Knob, Scenario, Scenarios, compare, knobs, save_params
 from .tables import present
 
-_GROUPS = (N_("Energy"), N_("Hours"), N_("Drop rule and what-if"), N_("Commitment"), N_("Tiers"))
 _TIMES = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
 _WIDE = w.Layout(width="98%")
 _LABEL = {"description_width": "55%"}
@@ -152,7 +151,7 @@ class Explorer:
         try:
             scenario = self.scenarios.evaluate(self.settings)
         except WorkbenchError as e:
-            self.status.value = f"<b>{_('Not applied')}:</b> {html.escape(str(e))}"
+            self.status.value = _("<b>Not applied:</b> {error}").format(error=html.escape(str(e)))
             return False
         t1 = time.perf_counter()
         self.scenario = scenario
@@ -173,7 +172,7 @@ class Explorer:
         try:
             written = self.save()
         except WorkbenchError as e:
-            self.status.value = f"<b>{_('Not saved')}:</b> {e}"
+            self.status.value = _("<b>Not saved:</b> {error}").format(error=html.escape(str(e)))
             return
         self.status.value = _("Saved {file}. The scheduled report uses it with: {command}").format(
             file=f"<code>{written}</code>", command=f"<code>workbench run --params {written}</code>")
@@ -257,7 +256,7 @@ class Explorer:
     # ------------------------------------------------------------------ drawing
 
     def _layout(self) -> w.Widget:
-        by_group: dict[str, list[w.Widget]] = {g: [] for g in _GROUPS}
+        by_group: dict[str, list[w.Widget]] = {g: [] for g in GROUPS}
         for key, c in self.controls.items():
             by_group[self.knobs[key].group].append(c)
         groups = w.Accordion(children=[w.VBox(v) for v in by_group.values()])
@@ -275,7 +274,7 @@ class Explorer:
             return [w.HTML(f"<h3>{title}</h3>"), *(self.out[o] for o in outputs)]
 
         return w.VBox([
-            w.HTML(f"<h2>{_('What if')}</h2>"), groups, w.HBox([reset, self.path, save]), self.status,
+            w.HTML("<h2>{}</h2>".format(_("What if"))), groups, w.HBox([reset, self.path, save]), self.status,
             *section(_("Against the params file"), "changes"),
             *section(_("The 80/20 of energy"), "pareto"),
             *section(_("The whale curve"), "whale"),
@@ -284,7 +283,7 @@ class Explorer:
             *section(_("Tiers"), "tiers", "tier_chart"),
             *section(_("The team's capacity"), "capacity"),
             *section(_("Response promises"), "promises"),
-            w.HTML(f"<h2>{_('One account')}</h2>"), w.HBox([self.segment, self.tier, self.sort]),
+            w.HTML("<h2>{}</h2>".format(_("One account"))), w.HBox([self.segment, self.tier, self.sort]),
             self.out["slice"], self.picker,
             *(self.out[o] for o in ("card", "drivers", "parts", "timeline", "position")),
         ])
@@ -337,14 +336,14 @@ class Explorer:
         sizes["change"] = sizes["now"] - sizes["before"]
         sizes["tier"] = sizes["tier"].map(plan.tier_labels())
         self._draw("tiers", lambda: present(sizes, {
-            "tier": ("Tier", "text"), "before": ("Customers under the params file", "count"),
-            "now": ("Customers now", "count"), "change": ("Change", "count")}))
+            "tier": (N_("Tier"), "text"), "before": (N_("Customers under the params file"), "count"),
+            "now": (N_("Customers now"), "count"), "change": (N_("Change"), "count")}))
         self._draw("tier_chart", lambda: plots.plot_tiers(plan.tiers))
         self._draw("capacity", lambda: Markdown(plan.fit_sentence()), lambda: present(plan.members().reset_index(), {
-            "member": ("Team member", "text"), "hours_per_week": ("Hours a week", "hours"),
-            "plan_hours_per_week": ("Reserved for planned contact a week", "hours"),
-            "capacity_hours": ("Hours reserved", "hours"), "planned_hours": ("Hours planned", "hours"),
-            "use": ("Reserved hours used", "share"), "contacts": ("Contacts planned", "count")}))
+            "member": (N_("Team member"), "text"), "hours_per_week": (N_("Hours a week"), "hours"),
+            "plan_hours_per_week": (N_("Reserved for planned contact a week"), "hours"),
+            "capacity_hours": (N_("Hours reserved"), "hours"), "planned_hours": (N_("Hours planned"), "hours"),
+            "use": (N_("Reserved hours used"), "share"), "contacts": (N_("Contacts planned"), "count")}))
         self._draw("promises", lambda: Markdown(plan.promise_verdicts() + "\n\n" + plan.public_sentence()))
         self._draw("slice", lambda: Markdown(explore.slice_summary(self._slice(table), table)),
                    lambda: explore.account_view(self._slice(table), 10))
