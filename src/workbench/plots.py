@@ -759,7 +759,7 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
     channels = known + sorted(set(e["channel"]) - set(known))
     row = {c: i for i, c in enumerate(channels)}
     inbound = e["direction"] == "in"
-    y = e["channel"].map(row) + inbound.map({True: -_LANE_OFFSET, False: _LANE_OFFSET})
+    y = e["channel"].map(row).astype("float64") + inbound.map({True: -_LANE_OFFSET, False: _LANE_OFFSET})
     hover = pd.Series(_timeline_hover(e, local), index=e.index)
     for c in channels:
         color = CHANNEL_COLORS.get(c, CHANNEL_COLORS["other"])
