@@ -87,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--out", help="folder for the history's HTML and CSV files (default: history/ in the "
                          "client's report folder)")
 
+    app = sub.add_parser("app", help="serve the explorer without code (Voilà) for the client at the table: "
+                         "move the report's settings, see what changes, save what was agreed as a params file")
+    app.add_argument("--params", default="params/default.yaml", help="parameter file (default: %(default)s)")
+    app.add_argument("--data", help="read the data from this folder instead of data.dir")
+    app.add_argument("--as-of", type=_date, help="analysis date YYYY-MM-DD (default: params, else latest data)")
+    app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: %(default)s)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
     sample = sub.add_parser("sample", help="write the deterministic synthetic sample portfolio")
     sample.add_argument("--out", default="data/sample", help="folder to write (default: %(default)s)")
     sample.add_argument("--seed", type=int, default=7)
@@ -184,6 +192,13 @@ def _print_table(table: pd.DataFrame) -> None:
         print("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))))
 
 
+def _app(args: argparse.Namespace) -> int:
+    from .app import serve
+
+    return serve(args.params, data_dir=args.data, as_of=args.as_of, port=args.port,
+                 open_browser=not args.no_browser)
+
+
 def _sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -217,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     as ``-failed`` and the client's lock is released.
     """
     args = _parser().parse_args(argv)
-    commands = {"run": _run, "check": _check, "compare": _compare, "history": _history, "sample": _sample}
+    commands = {"run": _run, "check": _check, "compare": _compare, "history": _history, "sample": _sample,
+                "app": _app}
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         return commands[args.command](args)

@@ -207,11 +207,12 @@ class Explorer:
 
     def _build_slice(self, segment: str | None, tier: str | None, sort: str, account: str | None) -> None:
         s = self.scenario
-        self.segment = w.Dropdown(options=[(_("all"), None)] + [(commitment.segment_name(x), x) for x in
-                                                                 commitment.SEGMENTS],
-                                  value=segment, description=_("Segment"))
-        self.tier = w.Dropdown(options=[(_("all"), None)] + [(t.name, t.name) for t in s.params.plan.tiers],
-                               value=tier, description=_("Tier"))
+        # "" is every segment (tier): a dropdown shows no label for None.
+        self.segment = w.Dropdown(options=[(_("all"), "")] + [(commitment.segment_name(x), x) for x in
+                                                               commitment.SEGMENTS],
+                                  value=segment or "", description=_("Segment"))
+        self.tier = w.Dropdown(options=[(_("all"), "")] + [(t.name, t.name) for t in s.params.plan.tiers],
+                               value=tier or "", description=_("Tier"))
         self.sort = w.Dropdown(options=[(label, key) for key, (label, _c, _a) in explore.ACCOUNT_SORTS.items()],
                                value=sort, description=_("Sort"))
         self.picker = w.Dropdown(description=_("Account"), layout=w.Layout(width="60%"))
@@ -227,7 +228,7 @@ class Explorer:
         return explore.account_table(s.metrics, s.scores, s.drain, s.plan)
 
     def _fill_picker(self, table: pd.DataFrame, chosen: str | None) -> None:
-        rows = explore.account_slice(table, segment=self.segment.value, tier=self.tier.value, sort=self.sort.value)
+        rows = self._slice(table)
         rows = rows if len(rows) else explore.account_slice(table, sort=self.sort.value)
         names = rows["name"] if "name" in rows else rows["account_id"]
         options = [(f"{n} ({a})", a) for n, a in zip(names, rows["account_id"])]
@@ -241,7 +242,8 @@ class Explorer:
 
     def _slice_moved(self) -> None:
         table = self.table()
-        self._fill_picker(table, explore.heaviest_account(table, segment=self.segment.value, tier=self.tier.value))
+        self._fill_picker(table, explore.heaviest_account(table, segment=self.segment.value or None,
+                                                          tier=self.tier.value or None))
         self.redraw()
 
     def _account_moved(self) -> None:
@@ -265,9 +267,10 @@ class Explorer:
         stem = Path(self.params_file).stem
         self.path = w.Text(value=str(Path(self.params_file).with_name(f"{stem}-agreed.yaml")),
                            description=_("File"), layout=w.Layout(width="60%"))
-        save = w.Button(description=_("Save as params file"), button_style="primary", icon="save")
+        save = w.Button(description=_("Save as params file"), button_style="primary", icon="save",
+                        layout=w.Layout(width="auto"))
         save.on_click(self._save_clicked)
-        reset = w.Button(description=_("Back to the params file"), icon="undo")
+        reset = w.Button(description=_("Back to the params file"), icon="undo", layout=w.Layout(width="auto"))
         reset.on_click(self.reset)
 
         def section(title: str, *outputs: str) -> list[w.Widget]:
@@ -346,10 +349,18 @@ class Explorer:
             "use": (N_("Reserved hours used"), "share"), "contacts": (N_("Contacts planned"), "count")}))
         self._draw("promises", lambda: Markdown(plan.promise_verdicts() + "\n\n" + plan.public_sentence()))
         self._draw("slice", lambda: Markdown(explore.slice_summary(self._slice(table), table)),
-                   lambda: explore.account_view(self._slice(table), 10))
+                   lambda: present(self._slice(table).assign(
+                       next_action=lambda d: d["next_action"].str.split(": ", n=1).str[0],
+                       segment=lambda d: d["segment"].map(commitment.segment_name)), {
+                       "name": (N_("Customer"), "text"), "tier": (N_("Tier"), "text"),
+                       "commitment_score": (N_("Commitment score"), "score"), "segment": (N_("Segment"), "text"),
+                       "energy": (N_("Energy"), "hours"), "net_value": (N_("Net value"), "money"),
+                       "drop_candidate": (N_("Drop candidate"), "yesno"), "next_action": (N_("Next action"), "text"),
+                       "next_contact": (N_("Next contact"), "date")}, top=10))
 
     def _slice(self, table: pd.DataFrame) -> pd.DataFrame:
-        return explore.account_slice(table, segment=self.segment.value, tier=self.tier.value, sort=self.sort.value)
+        return explore.account_slice(table, segment=self.segment.value or None, tier=self.tier.value or None,
+                                     sort=self.sort.value)
 
     def _draw_account(self, table: pd.DataFrame) -> None:
         a, s = self.account, self.scenario
