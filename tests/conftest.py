@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 import workbench.run as run_module
+from browsers import CHROME_NAMES, Browser
 from workbench import Params, Portfolio, i18n
 
 TZ = "Europe/Helsinki"
@@ -26,12 +28,33 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def _unavailable(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, where the browser test must run."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_binaries() -> Browser:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        _unavailable("selenium is not installed: pip install -e '.[dev]'")
+    chrome = next((p for p in map(shutil.which, CHROME_NAMES) if p), None)
+    driver = shutil.which("chromedriver")
+    missing = [name for name, path in (("chromium", chrome), ("chromedriver", driver)) if not path]
+    if missing:
+        _unavailable(f"{' and '.join(missing)} not on PATH: run .ci/install-browser "
+                     "(apt-get install chromium chromium-driver)")
+    assert chrome and driver
+    return Browser(chrome, driver)
+
+
 @pytest.fixture(scope="session")
 def spark_ready() -> None:
     """Spark needs PySpark and Java: skipped where they are missing, except in CI, which
     installs both and must run every engine."""
-    import shutil
-
     try:
         import pyspark  # noqa: F401
     except ImportError:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from conftest import in_ci
+from browsers import Browser, chrome
 from reportruns import sample_run
 from workbench.run import RunResult
 
@@ -45,52 +44,8 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 ALLOWED_SCHEMES = ("file:", "data:", "blob:", "about:")
-CHROME_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--disable-extensions",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--window-size=1280,1024",
-)
 FIGURE_TIMEOUT_S = 20.0
 _GRAPH_DIV = re.compile(r"""class=["'][^"']*\bplotly-graph-div\b""")
-
-
-def _unavailable(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI, where the browser test must run."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
-
-
-@dataclass(frozen=True)
-class Browser:
-    chrome: str
-    chromedriver: str
-
-
-@pytest.fixture(scope="module")
-def browser_binaries() -> Browser:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        _unavailable("selenium is not installed: pip install -e '.[dev]'")
-    chrome = next((p for p in map(shutil.which, CHROME_NAMES) if p), None)
-    driver = shutil.which("chromedriver")
-    missing = [name for name, path in (("chromium", chrome), ("chromedriver", driver)) if not path]
-    if missing:
-        _unavailable(f"{' and '.join(missing)} not on PATH: run .ci/install-browser "
-                     "(apt-get install chromium chromium-driver)")
-    assert chrome and driver
-    return Browser(chrome, driver)
 
 
 @pytest.fixture(scope="module")
@@ -102,18 +57,7 @@ def report(browser_binaries: Browser, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 def driver(browser_binaries: Browser, tmp_path: Path) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser_binaries.chrome
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    service = Service(executable_path=browser_binaries.chromedriver,
-                      log_output=str(tmp_path / "chromedriver.log"))
-    drv = webdriver.Chrome(service=service, options=options)
+    drv = chrome(browser_binaries, tmp_path / "chrome-profile")
     try:
         drv.set_page_load_timeout(60)
         drv.execute_cdp_cmd("Network.enable", {})
