@@ -16,6 +16,7 @@ lays out widgets and draws.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import time
 from collections.abc import Callable
@@ -98,6 +99,7 @@ class Explorer:
         self.shown = {key: self.scenarios.shown(key) for key in self.knobs}
         #: Seconds the last update took: recomputing, then drawing (the benchmark reads them).
         self.timings: dict[str, float] = {}
+        self._drawn_from: dict[str, str] = {}
         self._quiet = False
         self.controls = {key: _control(k, self.shown[key]) for key, k in self.knobs.items()}
         for key, c in self.controls.items():
@@ -291,9 +293,16 @@ class Explorer:
             *(self.out[o] for o in ("card", "drivers", "parts", "timeline", "position")),
         ])
 
-    def _draw(self, name: str, *items: Callable[[], Any]) -> None:
+    def _draw(self, name: str, *items: Callable[[], Any], inputs: tuple[Any, ...] | None = None) -> None:
         """Replace one view's outputs at once: the page never shows it half drawn, and
-        the outputs are data a test can read without a browser."""
+        the outputs are data a test can read without a browser. A figure whose ``inputs``
+        (:func:`_fingerprint`) are those it was last drawn from is left as it is: most
+        controls move a few views, and drawing a figure costs more than checking it."""
+        if inputs is not None:
+            key = _fingerprint(*inputs)
+            if self._drawn_from.get(name) == key:
+                return
+            self._drawn_from[name] = key
         fmt = InteractiveShell.instance().display_formatter.format
         outputs = []
         for item in items:
@@ -317,11 +326,14 @@ class Explorer:
         pareto = (lambda: plots.plot_energy_pareto(d.pareto.ranked, d.pareto.share, names,
                                                    title=d.pareto.headline(), highlight=a)) if d.measured else \
             (lambda: Markdown(_("No contact in the window: no energy to rank.")))
-        self._draw("pareto", pareto)
+        self._draw("pareto", pareto, inputs=(a, d.pareto.ranked["energy"], d.pareto.share))
         self._draw("whale", lambda: plots.plot_whale_curve(d.whale.curve, d.whale.peak_share,
-                                                           d.whale.peak_account_share, names, highlight=a))
+                                                           d.whale.peak_account_share, names, highlight=a),
+                   inputs=(a, d.whale.curve[["account_id", "cum_share"]]))
         self._draw("map", lambda: plots.plot_commitment_map(quadrants, params.commitment.thresholds.average,
-                                                            value_split, highlight=a))
+                                                            value_split, highlight=a),
+                   inputs=(a, quadrants[["account_id", "commitment_score", "quadrant"]],
+                           params.commitment.thresholds.average, value_split))
         self._draw_account(table)
         if only_account:
             return
@@ -373,17 +385,35 @@ class Explorer:
         start = self.analysis.as_of - dt.timedelta(days=int(s.metrics.attrs["window_days"]))
         selected = self._slice(table)["account_id"] if self.segment.value or self.tier.value else None
         self._draw("card", lambda: Markdown(explore.account_card(table, a)))
-        self._draw("drivers", lambda: plots.plot_drivers(
-            commitment.account_drivers(s.scores, a, s.params, s.weights),
-            _("What makes up {name}'s score").format(name=name)))
+        drivers = commitment.account_drivers(s.scores, a, s.params, s.weights)
+        self._draw("drivers", lambda: plots.plot_drivers(drivers, _("What makes up {name}'s score").format(name=name)),
+                   inputs=(a, drivers))
         self._draw("parts", lambda: energy.part_view(s.drain.breakdown, a))
+        events = s.drain.events[s.drain.events["account_id"] == a]
         self._draw("timeline", lambda: plots.plot_account_timeline(
-            s.drain.events[s.drain.events["account_id"] == a], s.params.client.timezone,
+            events, s.params.client.timezone,
             title=_("{name}: every interaction, invoice and survey of the window").format(name=name),
-            start=start, end=self.analysis.as_of, invoices=own.get("invoices"), surveys=own.get("surveys")))
+            start=start, end=self.analysis.as_of, invoices=own.get("invoices"), surveys=own.get("surveys")),
+            inputs=(a, events[["ts", "channel", "direction", "after_hours", "off_day", "chaser", "complaint"]]))
+        tiers = [t.name for t in s.params.plan.tiers]
         self._draw("position", lambda: plots.plot_commitment_vs_energy(
-            table, s.params.commitment.thresholds.average, tiers=[t.name for t in s.params.plan.tiers],
-            highlight=a, selected=selected))
+            table, s.params.commitment.thresholds.average, tiers=tiers, highlight=a, selected=selected),
+            inputs=(a, table[[c for c in ("account_id", "tier", "commitment_score", "energy", "drop_candidate",
+                                          "high_energy", "net_value", "segment") if c in table]],
+                    s.params.commitment.thresholds.average, tiers, None if selected is None else tuple(selected)))
+
+
+def _fingerprint(*inputs: Any) -> str:
+    """A digest of what a figure is drawn from: frames and series by their content."""
+    h = hashlib.sha1()
+    for x in inputs:
+        if isinstance(x, (pd.DataFrame, pd.Series)):
+            h.update(pd.util.hash_pandas_object(x, index=True).to_numpy().tobytes())
+            h.update(repr(list(x.columns) if isinstance(x, pd.DataFrame) else x.name).encode())
+        else:
+            h.update(repr(x).encode())
+        h.update(b"|")
+    return h.hexdigest()
 
 
 def explorer(analysis: Analysis, params_file: str, **slice_: Any) -> w.Widget:
