@@ -136,8 +136,9 @@ def test_commitment_vs_energy_places_every_scored_account_once(analysis: wb.Anal
     # Only the slice stays bright.
     bright = sum(sum(o > 0.5 for o in t.marker.opacity) for t in tier_traces)
     assert bright == len(review) > 0
-    ring = _trace(fig, "chosen: ")
     row = table.set_index("account_id").loc[chosen]
+    ring = _trace(fig, row["name"])
+    assert ring.marker.symbol == "circle-open"
     assert (ring.x[0], ring.y[0]) == (row["commitment_score"], row["energy"])
     assert len(_trace(fig, "drop candidate").x) == table["drop_candidate"].sum()
     line = _trace(fig, "high-energy set from")

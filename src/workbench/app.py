@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from .exceptions import WorkbenchError
+from .exceptions import InputError, WorkbenchError
 from .params import load_params
 from .paths import notebooks_dir, repo_root, resolve
 
@@ -83,8 +83,8 @@ def serve(params_file: str | Path, *, data_dir: str | None = None, as_of: dt.dat
     """
     params = load_params(params_file, data_dir=data_dir, as_of=as_of)
     if not params.data.path.is_dir():
-        raise WorkbenchError(f"{params.data.path}: no such data folder. Fix: give --data a folder of the "
-                             f"client's files, or set data.dir in {params_file}")
+        raise InputError(str(params.data.path), "no such data folder",
+                         f"give --data a folder of the client's files, or set data.dir in {params_file}")
     if importlib.util.find_spec("voila") is None:
         raise WorkbenchError("Voilà is not installed in this environment. Fix: .venv/bin/pip install -e \".[dev]\"")
     with tempfile.TemporaryDirectory(prefix="workbench-app-") as folder:

@@ -61,13 +61,14 @@ class Knob:
     high: float = 1.0
     step: float = 0.1
     stage: Stage = "rules"
+    #: The tier a tier's setting belongs to, as the report names it.
+    subject: str = ""
 
     @property
     def title(self) -> str:
         """The label in the report's language, naming its tier or indicator."""
-        tier = _tier_of(self.key)
-        if tier:
-            return _(self.label).format(subject=tier[0])
+        if self.subject:
+            return _(self.label).format(subject=self.subject)
         if self.key.startswith("commitment.weights."):
             return _(self.label).format(subject=indicator_name(self.key.rsplit(".", 1)[1]))
         return _(self.label)
@@ -131,7 +132,8 @@ def knobs(params: Params) -> tuple[Knob, ...]:
         for name, label, kind, low, high, step in _TIER_KNOBS:
             if name == "when" and i == len(params.plan.tiers) - 1:
                 continue
-            per_tier.append(Knob(f"plan.tiers.{tier.name}.{name}", label, _TIERS, kind, low, high, step))
+            per_tier.append(Knob(f"plan.tiers.{tier.name}.{name}", label, _TIERS, kind, low, high, step,
+                                 subject=tier_label(tier)))
     return BASE_KNOBS + tuple(per_tier)
 
 

@@ -213,7 +213,8 @@ class Explorer:
         self.segment = w.Dropdown(options=[(_("all"), "")] + [(commitment.segment_name(x), x) for x in
                                                                commitment.SEGMENTS],
                                   value=segment or "", description=_("Segment"))
-        self.tier = w.Dropdown(options=[(_("all"), "")] + [(t.name, t.name) for t in s.params.plan.tiers],
+        self.tier = w.Dropdown(options=[(_("all"), "")] + list(zip(s.plan.tier_labels().values(),
+                                                                    s.plan.tier_labels())),
                                value=tier or "", description=_("Tier"))
         self.sort = w.Dropdown(options=[(label, key) for key, (label, _c, _a) in explore.ACCOUNT_SORTS.items()],
                                value=sort, description=_("Sort"))
@@ -363,7 +364,8 @@ class Explorer:
         self._draw("slice", lambda: Markdown(explore.slice_summary(self._slice(table), table)),
                    lambda: present(self._slice(table).assign(
                        next_action=lambda d: d["next_action"].str.split(": ", n=1).str[0],
-                       segment=lambda d: d["segment"].map(commitment.segment_name)), {
+                       segment=lambda d: d["segment"].map(commitment.segment_name),
+                       tier=lambda d: d["tier"].map(plan.tier_labels())), {
                        "name": (N_("Customer"), "text"), "tier": (N_("Tier"), "text"),
                        "commitment_score": (N_("Commitment score"), "score"), "segment": (N_("Segment"), "text"),
                        "energy": (N_("Energy"), "hours"), "net_value": (N_("Net value"), "money"),
