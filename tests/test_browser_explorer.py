@@ -143,6 +143,20 @@ def _type_into_slider(driver: Any, label: str, value: str) -> None:
     readout.send_keys(value, Keys.ENTER)
 
 
+def _type_into_text(driver: Any, label: str, value: str) -> None:
+    """Replace a text box's value and press Enter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = _control(driver, label)
+    assert box is not None, f"no text box labelled {label!r}"
+    field = box.find_element(By.CSS_SELECTOR, "input")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+    field.click()
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(value, Keys.ENTER)
+
+
 def _pick(driver: Any, label: str, option_text: str | None = None, index: int | None = None) -> str:
     """Choose an option of the dropdown labelled ``label``; returns the option's text."""
     from selenium.webdriver.common.by import By
@@ -175,8 +189,9 @@ def _foreign_requests(driver: Any, host: str) -> list[str]:
 
 
 def exercise_explorer(driver: Any, shots: Path, prefix: str) -> dict[str, Any]:
-    """Move the complaint weight and pick another account in the explorer open in
-    ``driver``; return what changed. Screenshots: before, after the control, after the pick."""
+    """Move the complaint weight, type a tier rule and pick another account in the explorer
+    open in ``driver``; return what changed. Screenshots: before, after the weight, after
+    the pick."""
     figures = _wait("the explorer's figures", lambda: (lambda f: f if len(f) >= FIGURES and all(x["drawn"] for x in f)
                                                        else None)(_figures(driver)), READY_S, driver, shots)
     _wait("the comparison", lambda: _section_text(driver, "Against the params file"), 30, driver, shots)
@@ -192,6 +207,14 @@ def exercise_explorer(driver: Any, shots: Path, prefix: str) -> dict[str, Any]:
     after = _wait("the figures to redraw", lambda: (lambda f: f if _digest(f) != before["figures"] and all(
         x["drawn"] for x in f) else None)(_figures(driver)), UPDATE_S, driver, shots)
     _screenshot(driver, shots / f"{prefix}-2-complaint-weight-6.png")
+
+    # A tier's rule, typed as text: "develop" keeps only the dissatisfied valuable accounts,
+    # so the valuable uncommitted ones fall through to the tiers below.
+    tiers_then = _section_text(driver, "Tiers")
+    _open_group(driver, "Tiers")
+    _type_into_text(driver, "develop: who belongs", "valuable and dissatisfied")
+    _wait("the tiers to follow the rule", lambda: (lambda t: t if t and t != tiers_then else None)(
+        _section_text(driver, "Tiers")), UPDATE_S, driver, shots)
 
     rings_before = [f["rings"] for f in after]
     picked = _pick(driver, "Account", index=3)
