@@ -39,7 +39,6 @@ from .plan import CommunicationPlan, communication_plan
 from .promises import promise_text, promise_verdict
 from .tiers import tier_label
 
-Stage = Literal["log", "rules"]
 Kind = Literal["number", "whole", "share", "time", "rule", "money"]
 
 
@@ -48,9 +47,9 @@ class Knob:
     """One setting the explorer can move.
 
     ``key`` is its place in the params file, dotted (``energy.complaint_weight``); a tier's
-    setting names the tier (``plan.tiers.grey mass.response_hours``). ``stage`` says what
-    moving it costs: ``"log"`` recounts the contact log (business hours, chaser window),
-    ``"rules"`` only reweighs and reruns the rules on what was counted.
+    setting names the tier (``plan.tiers.grey mass.response_hours``). Business hours and the
+    chaser window recount the contact log; every other setting reweighs and reruns the rules
+    on what was counted (:class:`Scenarios`).
     """
 
     key: str
@@ -60,7 +59,6 @@ class Knob:
     low: float = 0.0
     high: float = 1.0
     step: float = 0.1
-    stage: Stage = "rules"
     #: The tier a tier's setting belongs to, as the report names it.
     subject: str = ""
 
@@ -86,9 +84,9 @@ BASE_KNOBS: tuple[Knob, ...] = (
     Knob("energy.long_thread_weight", N_("Extra weight of a message deep in a long thread"), _ENERGY, "number", 0, 5, 0.25),
     Knob("energy.pareto_share", N_("Share of the energy the high-energy set carries"), _ENERGY, "share", 0.5, 0.95, 0.05),
     Knob("chasers.window_minutes", N_("A message within this many minutes of an unanswered one is a chaser"),
-         _HOURS, "whole", 5, 1440, 5, stage="log"),
-    Knob("business_hours.start", N_("Business hours begin"), _HOURS, "time", stage="log"),
-    Knob("business_hours.end", N_("Business hours end"), _HOURS, "time", stage="log"),
+         _HOURS, "whole", 5, 1440, 5),
+    Knob("business_hours.start", N_("Business hours begin"), _HOURS, "time"),
+    Knob("business_hours.end", N_("Business hours end"), _HOURS, "time"),
     Knob("energy.low_value_per_energy_hour", N_("Value line: net value per energy hour at or below which a "
                                                 "high-energy account is a drop candidate"), _DROP, "money", 0, 500, 5),
     Knob("energy.min_tenure_days", N_("Customers younger than this many days are never drop candidates"),
