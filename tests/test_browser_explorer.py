@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+import workbench as wb
 from browsers import Browser, chrome
 from servers import jupyter_lab, workbench_app
 from workbench.app import app_notebook
@@ -188,10 +189,10 @@ def _foreign_requests(driver: Any, host: str) -> list[str]:
     return sorted({u for u in urls if not u.startswith(allowed)})
 
 
-def exercise_explorer(driver: Any, shots: Path, prefix: str) -> dict[str, Any]:
-    """Move the complaint weight, type a tier rule and pick another account in the explorer
-    open in ``driver``; return what changed. Screenshots: before, after the weight, after
-    the pick."""
+def exercise_explorer(driver: Any, shots: Path, prefix: str, save_to: Path) -> dict[str, Any]:
+    """Move the complaint weight, type a tier rule, pick another account and save what was
+    moved to ``save_to``, in the explorer open in ``driver``; return what changed.
+    Screenshots: before, after the weight, after the pick."""
     figures = _wait("the explorer's figures", lambda: (lambda f: f if len(f) >= FIGURES and all(x["drawn"] for x in f)
                                                        else None)(_figures(driver)), READY_S, driver, shots)
     _wait("the comparison", lambda: _section_text(driver, "Against the params file"), 30, driver, shots)
@@ -222,12 +223,20 @@ def exercise_explorer(driver: Any, shots: Path, prefix: str) -> dict[str, Any]:
     rings = _wait("the picked account to be ringed", lambda: (lambda f: [x["rings"] for x in f] if sum(
         x["rings"] == [name] for x in f) >= 4 else None)(_figures(driver)), UPDATE_S, driver, shots)
     _screenshot(driver, shots / f"{prefix}-3-account-picked.png")
+    # Agreed at the table: saved as a params file where the test says.
+    from selenium.webdriver.common.by import By
+
+    _type_into_text(driver, "File", str(save_to))
+    button = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Save as params file")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    _wait("the params file to be saved", lambda: save_to.is_file(), UPDATE_S, driver, shots)
     card = driver.execute_script("""
       return Array.from(document.querySelectorAll('h3')).map(h => h.textContent).find(t => t.includes(arguments[0]));
     """, name)
     return {"before": before, "changes": changed, "tiers": _section_text(driver, "Tiers"),
             "figures_changed": sum(a != b for a, b in zip(_digest(after), before["figures"])),
-            "rings_before": rings_before, "rings": rings, "picked": name, "card": card}
+            "rings_before": rings_before, "rings": rings, "picked": name, "card": card, "saved": save_to}
 
 
 def _check(result: dict[str, Any]) -> None:
@@ -237,6 +246,9 @@ def _check(result: dict[str, Any]) -> None:
     assert result["tiers"] != result["before"]["tiers"], "the tier table did not change"
     assert [result["picked"]] in result["rings"] and [result["picked"]] not in result["rings_before"]
     assert result["card"], f"no card headed {result['picked']!r}"
+    saved = wb.load_params(result["saved"])
+    assert saved.energy.complaint_weight == 6.0
+    assert next(t for t in saved.plan.tiers if t.name == "develop").when == ("valuable and dissatisfied",)
 
 
 def test_the_explorer_in_jupyterlab(driver: Any, screenshots: Path, tmp_path: Path) -> None:
@@ -253,7 +265,7 @@ def test_the_explorer_in_jupyterlab(driver: Any, screenshots: Path, tmp_path: Pa
             " && w.sessionContext.session.kernel.status === 'idle');"), READY_S, driver, screenshots)
         driver.get_log("browser")  # JupyterLab's own start-up chatter is not the explorer's
         driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        result = exercise_explorer(driver, screenshots, "jupyterlab")
+        result = exercise_explorer(driver, screenshots, "jupyterlab", tmp_path / "agreed.yaml")
         errors = _console_errors(driver)
         foreign = _foreign_requests(driver, lab.url.split("/")[2])
     _check(result)
@@ -264,7 +276,7 @@ def test_the_explorer_in_jupyterlab(driver: Any, screenshots: Path, tmp_path: Pa
 def test_the_explorer_as_the_voila_app(driver: Any, screenshots: Path, tmp_path: Path) -> None:
     with workbench_app(tmp_path / "voila") as app:
         driver.get(app.url)
-        result = exercise_explorer(driver, screenshots, "voila")
+        result = exercise_explorer(driver, screenshots, "voila", tmp_path / "agreed.yaml")
         errors = _console_errors(driver)
         foreign = _foreign_requests(driver, app.url.split("/")[2])
         text = driver.execute_script("return document.body.innerText")
