@@ -7,10 +7,15 @@ here comes from :mod:`workbench.commitment`, :mod:`workbench.energy` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
+from .actions import channel_label
+from .commitment import confidence_name, describe_drivers, segment_name
 from .energy import EnergyDrain
-from .formatting import money, number, plural
+from .formatting import date, hours, money, number, percent
+from .i18n import _, ngettext
 from .plan import CommunicationPlan
 
 _BY = "account_id"
@@ -113,21 +118,26 @@ def account_view(accounts: pd.DataFrame, n: int = 15) -> pd.DataFrame:
 def slice_summary(accounts: pd.DataFrame, table: pd.DataFrame) -> str:
     """How big a slice is against the whole portfolio, in one sentence (markdown)."""
     if accounts.empty:
-        return "No account is in this slice."
+        return _("No account is in this slice.")
     total = float(table["energy"].sum())
     share = float(accounts["energy"].sum()) / total if total else 0.0
     cands = int(accounts["drop_candidate"].fillna(False).astype(bool).sum())
-    value = (f"net value {money(float(accounts['net_value'].sum()))}" if accounts["net_value"].notna().any()
-             else "net value unknown (no invoices)")
-    return (f"**{len(accounts)}** of {len(table)} accounts, carrying **{share:.0%}** of the energy; "
-            f"{value}, {plural(cands, 'drop candidate')}.")
+    value = (_("net value {value}").format(value=money(float(accounts["net_value"].sum())))
+             if accounts["net_value"].notna().any() else _("net value unknown (no invoices)"))
+    return _("**{n}** of {total} accounts, carrying **{share}** of the energy; {value}, {candidates}.").format(
+        n=number(len(accounts)), total=number(len(table)), share=percent(share), value=value,
+        candidates=ngettext("{n} drop candidate", "{n} drop candidates", cands).format(n=number(cands)))
 
 
-def account_card(table: pd.DataFrame, account_id: str) -> str:
-    """One account's key facts, commitment, energy and plan, as markdown.
+def account_card(table: pd.DataFrame, account_id: str, tier_names: Mapping[str, str] | None = None) -> str:
+    """One account's key facts, commitment, energy and plan, as markdown, in the report's
+    language.
 
-    ``table`` is :func:`account_table`. An unknown id raises ``ValueError``.
+    ``table`` is :func:`account_table`; ``tier_names`` the tiers as the report names them
+    (:meth:`workbench.CommunicationPlan.tier_labels`; default: their params names). An
+    unknown id raises ``ValueError``.
     """
+    tier_names = tier_names or {}
     rows = table[table[_BY] == account_id]
     if rows.empty:
         raise ValueError(f"account {account_id!r} is not in the portfolio; the ids are in the table above "
@@ -141,49 +151,59 @@ def account_card(table: pd.DataFrame, account_id: str) -> str:
     head = [f"### {name} ({account_id})", ""]
     facts = []
     if has("owner"):
-        facts.append(f"owner {r['owner']}")
+        facts.append(_("owner {owner}").format(owner=r["owner"]))
     if has("since"):
-        years = f" ({number(r['tenure_days'] / 365.25, 1)} years)" if has("tenure_days") else ""
-        facts.append(f"customer since {pd.Timestamp(r['since']):%-d.%-m.%Y}{years}")
+        since = date(pd.Timestamp(r["since"]).date())
+        facts.append(_("customer since {since} ({years} years)").format(
+            since=since, years=number(r["tenure_days"] / 365.25, 1)) if has("tenure_days")
+            else _("customer since {since}").format(since=since))
     if has("contract"):
-        facts.append(f"{r['contract']} contract")
+        facts.append(_("{contract} contract").format(contract=r["contract"]))
     if has("protected") and bool(r["protected"]):
-        facts.append("protected (never suggested for dropping)")
+        facts.append(_("protected (never suggested for dropping)"))
     if facts:
         text = "; ".join(facts)
         head.append(text[0].upper() + text[1:] + ".")
         head.append("")
 
-    score = "unscored" if pd.isna(r["commitment_score"]) else f"**{r['commitment_score']:.0f}**/100"
-    drivers = f"; {r['drivers']}" if has("drivers") else ""
-    survey = f"; last survey {r['survey_last']:g}" if has("survey_last") else ""
-    lines = [f"- **Commitment**: {score}, {r['segment']} (confidence {r['confidence']}){drivers}{survey}."]
+    score = segment_name("unscored") if pd.isna(r["commitment_score"]) else f"**{number(r['commitment_score'])}**/100"
+    drivers = f"; {describe_drivers(r['drivers'])}" if has("drivers") else ""
+    survey = _("; last survey {score}").format(score=number(r["survey_last"], 1)) if has("survey_last") else ""
+    lines = [_("- **Commitment**: {score}, {segment} (confidence {confidence}){drivers}{survey}.").format(
+        score=score, segment=segment_name(r["segment"]), confidence=confidence_name(r["confidence"]),
+        drivers=drivers, survey=survey)]
 
     n_in = int(r.get("n_inbound", 0) or 0)
     ah, off = int(r.get("after_hours_inbound", 0) or 0), int(r.get("off_day_inbound", 0) or 0)
-    lines.append(
-        f"- **Contact in the window**: {int(r.get('n_interactions', 0) or 0)} interactions, {n_in} from the customer; "
-        f"{ah} of those outside business hours ({off} on weekends or holidays), "
-        f"{int(r.get('chasers', 0) or 0)} chasers, {int(r.get('complaints', 0) or 0)} complaints"
-        + (f"; last contact {pd.Timestamp(r['last_seen']):%-d.%-m.%Y}." if has("last_seen") else "."))
+    last = (_("; last contact {day}").format(day=date(pd.Timestamp(r["last_seen"]).date()))
+            if has("last_seen") else "")
+    lines.append(_("- **Contact in the window**: {n} interactions, {n_in} from the customer; {ah} of those outside "
+                   "business hours ({off} on weekends or holidays), {chasers} chasers, {complaints} complaints"
+                   "{last}.").format(
+        n=number(int(r.get("n_interactions", 0) or 0)), n_in=number(n_in), ah=number(ah), off=number(off),
+        chasers=number(int(r.get("chasers", 0) or 0)), complaints=number(int(r.get("complaints", 0) or 0)),
+        last=last))
     high = bool(r.get("high_energy", False))
-    value = (f"revenue {money(r['revenue'])}, net value **{money(r['net_value'])}**" if has("net_value")
-             else "revenue and net value unknown (no invoices)" if has("cost_to_serve")
-             else "net value unknown (no contact log)")
-    cost = money(r["cost_to_serve"]) if has("cost_to_serve") else "unknown (no contact log)"
-    lines.append(
-        f"- **Energy**: **{number(r['energy'], 1, 'h')}** ({r['energy_share']:.1%} of the portfolio's"
-        f"{'; in the high-energy set' if high else ''}), cost to serve {cost}; {value}.")
+    value = (_("revenue {revenue}, net value **{net}**").format(revenue=money(r["revenue"]), net=money(r["net_value"]))
+             if has("net_value") else _("revenue and net value unknown (no invoices)") if has("cost_to_serve")
+             else _("net value unknown (no contact log)"))
+    cost = money(r["cost_to_serve"]) if has("cost_to_serve") else _("unknown (no contact log)")
+    share = percent(r["energy_share"], 1)
+    lines.append((_("- **Energy**: **{energy}** ({share} of the portfolio's; in the high-energy set), cost to serve "
+                    "{cost}; {value}.") if high else
+                  _("- **Energy**: **{energy}** ({share} of the portfolio's), cost to serve {cost}; {value}.")).format(
+        energy=hours(r["energy"], 1), share=share, cost=cost, value=value))
     if bool(r.get("drop_candidate", False)):
-        lines.append(f"- **Drop candidate**: {r['reasons']}.")
+        lines.append(_("- **Drop candidate**: {reasons}.").format(reasons=r["reasons"]))
     elif has("kept_because"):
-        lines.append(f"- **Not a drop candidate**: {r['kept_because']}.")
+        lines.append(_("- **Not a drop candidate**: {why}.").format(why=_(r["kept_because"])))
     reason = r["tier_reason"]
-    if bool(r.get("drop_candidate", False)) and reason.startswith("drop candidate"):
-        reason = "drop candidate"  # the reasons are in the line above
-    when = (f"**{pd.Timestamp(r['next_contact']):%a %-d.%-m.%Y}**" if has("next_contact")
-            else "not within the plan's horizon")
-    how = ", ".join(r[c] for c in ("assignee", "preferred_channel") if has(c))
-    lines.append(f"- **Plan**: tier **{r['tier']}** ({reason}). Next contact {when}"
-                 f"{f' ({how})' if how else ''}: {r['next_action']}.")
+    if bool(r.get("drop_candidate", False)) and reason.startswith(_("drop candidate")):
+        reason = _("drop candidate")  # the reasons are in the line above
+    when = (f"**{date(pd.Timestamp(r['next_contact']).date())}**" if has("next_contact")
+            else _("not within the plan's horizon"))
+    how = ", ".join([r["assignee"]] * has("assignee") + [channel_label(r["preferred_channel"])] * has("preferred_channel"))
+    lines.append(_("- **Plan**: tier **{tier}** ({reason}). Next contact {when}{how}: {action}.").format(
+        tier=tier_names.get(r["tier"], r["tier"]), reason=reason, when=when, how=f" ({how})" if how else "",
+        action=r["next_action"]))
     return "\n".join(head + lines)

@@ -696,10 +696,10 @@ def plot_response_promises(responses: pd.DataFrame, labels: dict[str, str] | Non
 #: Labels follow :data:`workbench.energy.PART_LABELS`, so a mark names the energy part it
 #: adds to.
 TIMELINE_MARKS = (
-    ("evening", "after hours (working days)", dict(symbol="circle-open", size=15, color="#7B3294", line=dict(width=2))),
-    ("off_day", "weekends and holidays", dict(symbol="square-open", size=15, color="#D62728", line=dict(width=2))),
-    ("chaser", "chaser", dict(symbol="x-thin", size=12, color="#222222", line=dict(width=2.5))),
-    ("complaint", "complaint", dict(symbol="star-open", size=18, color="#8C510A", line=dict(width=1.5))),
+    ("evening", N_("after hours (working days)"), dict(symbol="circle-open", size=15, color="#7B3294", line=dict(width=2))),
+    ("off_day", N_("weekends and holidays"), dict(symbol="square-open", size=15, color="#D62728", line=dict(width=2))),
+    ("chaser", N_("chaser"), dict(symbol="x-thin", size=12, color="#222222", line=dict(width=2.5))),
+    ("complaint", N_("complaint"), dict(symbol="star-open", size=18, color="#8C510A", line=dict(width=1.5))),
 )
 _LANE_OFFSET = 0.18  # inbound sits above its channel's line, outbound below
 
@@ -748,7 +748,7 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
     extra = [(_("invoices"), f) for f in (invoices,) if f is not None and len(f)] + \
             [(_("surveys"), f) for f in (surveys,) if f is not None and len(f)]
     if events.empty and not extra:
-        fig.add_annotation(text="No interactions in the window", x=0.5, y=0.5, xref="paper", yref="paper",
+        fig.add_annotation(text=_("No interactions in the window"), x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False, font=dict(size=16, color="#777777"))
         fig.update_xaxes(type="date", range=rng, showgrid=False)
         fig.update_yaxes(visible=False)
@@ -784,11 +784,11 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
         if not pick.any():
             continue
         fig.add_trace(go.Scatter(
-            x=local[pick], y=y[pick], mode="markers", name=f"{label} ({int(pick.sum())})", marker=marker,
+            x=local[pick], y=y[pick], mode="markers", name=f"{_(label)} ({number(int(pick.sum()))})", marker=marker,
             hoverinfo="skip",
         ))
     # Two legend-only keys for the fill: which messages are the customer's, which ours.
-    for label, symbol in (("from the customer", "circle"), ("from us", "circle-open")):
+    for label, symbol in ((_("from the customer"), "circle"), (_("from us"), "circle-open")):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
                                  marker=dict(symbol=symbol, size=8, color="#555555", line=dict(width=1.5))))
     lanes = list(channels)
@@ -835,8 +835,9 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     keep = set(df["account_id"] if selected is None else selected)
     name = df["name"] if "name" in df else df["account_id"]
     hover = pd.Series([
-        f"<b>{n}</b> ({a})<br>tier {t}, {s}<br>commitment {c:.0f}, energy {en:.1f} h, "
-        f"net value {money(v) if pd.notna(v) else 'unknown'}"
+        _("<b>{name}</b> ({account})<br>tier {tier}, {segment}<br>commitment {score}, energy {energy}, "
+          "net value {value}").format(name=n, account=a, tier=t, segment=segment_name(s), score=number(c),
+                                       energy=hours(en, 1), value=money(v) if pd.notna(v) else _("unknown"))
         for n, a, t, s, c, en, v in zip(name, df["account_id"], df["tier"], df["segment"], df["commitment_score"],
                                         df["energy"], df["net_value"])
     ], index=df.index)
@@ -854,27 +855,28 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     cand = df[df["drop_candidate"].fillna(False).astype(bool)]
     if len(cand):
         fig.add_trace(go.Scatter(
-            x=cand["commitment_score"], y=cand["energy"], mode="markers", name=f"drop candidate ({len(cand)})",
+            x=cand["commitment_score"], y=cand["energy"], mode="markers", name=_("drop candidate ({n})").format(n=number(len(cand))),
             marker=dict(symbol="diamond-open", size=13, color="#333333", line=dict(width=1.5)), hoverinfo="skip",
         ))
     top = float(df["energy"].max()) if len(df) else 1.0
     fig.add_trace(go.Scatter(x=[committed_at, committed_at], y=[0, top * 1.05], mode="lines",
-                             name=f"committed from {committed_at:g}", line=dict(color="#555555", dash="dash"),
+                             name=_("committed from {score}").format(score=number(committed_at)), line=dict(color="#555555", dash="dash"),
                              hoverinfo="skip"))
     high = accounts.loc[accounts["high_energy"].fillna(False).astype(bool), "energy"] \
         if "high_energy" in accounts else pd.Series(dtype="float64")
     if len(high):
         high_energy_from = float(high.min())
         fig.add_trace(go.Scatter(x=[0, 100], y=[high_energy_from] * 2, mode="lines",
-                                 name=f"high-energy set from {high_energy_from:.1f} h",
+                                 name=_("high-energy set from {energy}").format(energy=hours(high_energy_from, 1)),
                                  line=dict(color="#D62728", dash="dot"), hoverinfo="skip"))
     chosen = df[df["account_id"] == highlight] if highlight is not None else df.iloc[:0]
     if len(chosen):
         label = str(chosen["name"].iloc[0]) if "name" in chosen else str(highlight)
         _ring(fig, float(chosen["commitment_score"].iloc[0]), float(chosen["energy"].iloc[0]), label,
               hover[chosen.index[0]])
-    fig.update_xaxes(title="commitment score", range=[0, 100])
-    fig.update_yaxes(title="energy (weighted hours in the window)", rangemode="tozero")
+    fig.update_xaxes(title=_("Commitment score"), range=[0, 100])
+    fig.update_yaxes(title=_("energy (weighted hours in the window)"), rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=-0.15))
-    fig = _finish(fig, "Commitment against energy: top left drains without loyalty, top right is loyal but demanding")
+    fig = _finish(fig, _("Commitment against energy: top left drains without loyalty, top right is loyal but "
+                         "demanding"))
     return _note_sample(fig.update_layout(height=540), len(df), len(scored), candidates=True)

@@ -386,7 +386,7 @@ class Explorer:
                if getattr(p, t) is not None}
         start = self.analysis.as_of - dt.timedelta(days=int(s.metrics.attrs["window_days"]))
         selected = self._slice(table)["account_id"] if self.segment.value or self.tier.value else None
-        self._draw("card", lambda: Markdown(explore.account_card(table, a)))
+        self._draw("card", lambda: Markdown(explore.account_card(table, a, s.plan.tier_labels())))
         drivers = commitment.account_drivers(s.scores, a, s.params, s.weights)
         self._draw("drivers", lambda: plots.plot_drivers(drivers, _("What makes up {name}'s score").format(name=name)),
                    inputs=(a, drivers))
