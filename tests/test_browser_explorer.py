@@ -130,32 +130,19 @@ def _open_group(driver: Any, title: str) -> None:
     raise AssertionError(f"no group titled {title!r}")
 
 
-def _type_into_slider(driver: Any, label: str, value: str) -> None:
-    """Type a value into a slider's readout and press Enter, as a person would."""
+def _type_into(driver: Any, label: str, value: str, field: str = "input") -> None:
+    """Replace what the control labelled ``label`` shows in its ``field`` (CSS: a text box,
+    or ``.widget-readout`` of a slider) with ``value`` and press Enter, as a person would."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     box = _control(driver, label)
     assert box is not None, f"no control labelled {label!r}"
-    readout = box.find_element(By.CSS_SELECTOR, ".widget-readout")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", readout)
-    readout.click()
-    readout.send_keys(Keys.CONTROL, "a")
-    readout.send_keys(value, Keys.ENTER)
-
-
-def _type_into_text(driver: Any, label: str, value: str) -> None:
-    """Replace a text box's value and press Enter."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    box = _control(driver, label)
-    assert box is not None, f"no text box labelled {label!r}"
-    field = box.find_element(By.CSS_SELECTOR, "input")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
-    field.click()
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(value, Keys.ENTER)
+    target = box.find_element(By.CSS_SELECTOR, field)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
+    target.click()
+    target.send_keys(Keys.CONTROL, "a")
+    target.send_keys(value, Keys.ENTER)
 
 
 def _pick(driver: Any, label: str, option_text: str | None = None, index: int | None = None) -> str:
@@ -201,7 +188,7 @@ def exercise_explorer(driver: Any, shots: Path, prefix: str, save_to: Path) -> d
     _screenshot(driver, shots / f"{prefix}-1-opened.png")
 
     _open_group(driver, "Energy")
-    _type_into_slider(driver, "Extra weight of a complaint", "6")
+    _type_into(driver, "Extra weight of a complaint", "6", ".widget-readout")
     changed = _wait("the answers to redraw after the complaint weight moved",
                     lambda: (lambda t: t if t and t != before["changes"] else None)(
                         _section_text(driver, "Against the params file")), UPDATE_S, driver, shots)
@@ -213,7 +200,7 @@ def exercise_explorer(driver: Any, shots: Path, prefix: str, save_to: Path) -> d
     # so the valuable uncommitted ones fall through to the tiers below.
     tiers_then = _section_text(driver, "Tiers")
     _open_group(driver, "Tiers")
-    _type_into_text(driver, "develop: who belongs", "valuable and dissatisfied")
+    _type_into(driver, "develop: who belongs", "valuable and dissatisfied")
     _wait("the tiers to follow the rule", lambda: (lambda t: t if t and t != tiers_then else None)(
         _section_text(driver, "Tiers")), UPDATE_S, driver, shots)
 
@@ -226,7 +213,7 @@ def exercise_explorer(driver: Any, shots: Path, prefix: str, save_to: Path) -> d
     # Agreed at the table: saved as a params file where the test says.
     from selenium.webdriver.common.by import By
 
-    _type_into_text(driver, "File", str(save_to))
+    _type_into(driver, "File", str(save_to))
     button = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Save as params file")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
