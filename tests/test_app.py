@@ -32,6 +32,12 @@ def test_the_app_runs_a_parameterized_copy_without_the_notebook_only_cells(tmp_p
     assert digest(notebooks_dir() / "explore.ipynb") == before
 
 
+def test_the_app_speaks_the_reports_language(tmp_path: Path) -> None:
+    nb = nbformat.read(app.app_notebook("params/default.yaml", tmp_path, language="fi"), as_version=4)
+    prose = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert prose and all(s.startswith(("# Tutkija", "Mitä aineisto")) for s in prose), prose
+
+
 def test_voila_serves_this_machine_only_with_the_template_that_asks_no_cdn() -> None:
     cmd = app.voila_command(Path("x.ipynb"), port=9999, open_browser=False)
     assert "--Voila.ip=127.0.0.1" in cmd and "--template=workbench" in cmd

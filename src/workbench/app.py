@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from .exceptions import InputError, WorkbenchError
+from .i18n import translate_notebook
 from .params import load_params
 from .paths import notebooks_dir, repo_root, resolve
 
@@ -28,8 +29,9 @@ NOTEBOOK_ONLY = "notebook-only"
 
 
 def app_notebook(params_file: str | Path, folder: Path, *, data_dir: str | None = None,
-                 as_of: dt.date | None = None) -> Path:
-    """Write the explorer, parameterized for the app, to ``folder``; return its path.
+                 as_of: dt.date | None = None, language: str | None = None) -> Path:
+    """Write the explorer, parameterized for the app (its prose in ``language`` when
+    given), to ``folder``; return its path.
 
     Examples
     --------
@@ -43,6 +45,8 @@ def app_notebook(params_file: str | Path, folder: Path, *, data_dir: str | None 
 
     nb = load_notebook_node(str(notebooks_dir() / "explore.ipynb"))
     nb.cells = [c for c in nb.cells if NOTEBOOK_ONLY not in c.metadata.tags]
+    if language:  # the client reads the prose in the report's language, as a run's notebooks
+        translate_notebook(nb, language)
     nb = parameterize_notebook(nb, {
         "params_file": str(resolve(params_file)),
         "data_dir": str(resolve(data_dir, Path.cwd())) if data_dir else None,
@@ -88,7 +92,8 @@ def serve(params_file: str | Path, *, data_dir: str | None = None, as_of: dt.dat
     if importlib.util.find_spec("voila") is None:
         raise WorkbenchError("Voilà is not installed in this environment. Fix: .venv/bin/pip install -e \".[dev]\"")
     with tempfile.TemporaryDirectory(prefix="workbench-app-") as folder:
-        notebook = app_notebook(params_file, Path(folder), data_dir=data_dir, as_of=as_of)
+        notebook = app_notebook(params_file, Path(folder), data_dir=data_dir, as_of=as_of,
+                                language=params.report.language)
         print(f"the explorer for {params.client.name}: http://127.0.0.1:{port}/  (Ctrl-C stops it)", flush=True)
         return subprocess.call(voila_command(notebook, port=port, open_browser=open_browser), cwd=repo_root(),
                                env=voila_environment())

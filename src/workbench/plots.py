@@ -807,7 +807,8 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
                                  marker=marker, text=labels, textposition="top center", hovertext=text,
                                  hoverinfo="text", showlegend=False, name=lane))
         lanes.append(lane)
-    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=lanes, range=[len(lanes) - 0.5, -0.5],
+    shown = [_(CHANNEL_NAMES[x]) if x in CHANNEL_NAMES else x for x in lanes]
+    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=shown, range=[len(lanes) - 0.5, -0.5],
                      title="", showgrid=True, zeroline=False)
     fig.update_xaxes(type="date", range=rng, title="")
     fig = _finish(fig, title)
