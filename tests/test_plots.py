@@ -87,7 +87,7 @@ def test_timeline_marks_the_messages_that_carry_each_flag() -> None:
     assert _trace(fig, "chaser").name == "chaser (1)"
     # The customer's messages above their channel's line (the axis runs downwards), ours below.
     rows = dict(zip(fig.layout.yaxis.ticktext, fig.layout.yaxis.tickvals))
-    assert list(rows) == ["email", "phone", "sms"]
+    assert list(rows) == ["email", "phone", "text message"]  # channels as the report names them
     assert all(y < rows["email"] for y in _trace(fig, "email in").y)
     assert all(y > rows["email"] for y in _trace(fig, "email out").y)
     assert _trace(fig, "chaser").y[0] == _trace(fig, "sms in").y[0]
