@@ -196,7 +196,7 @@ def account_card(table: pd.DataFrame, account_id: str, tier_names: Mapping[str, 
     if bool(r.get("drop_candidate", False)):
         lines.append(_("- **Drop candidate**: {reasons}.").format(reasons=r["reasons"]))
     elif has("kept_because"):
-        lines.append(_("- **Not a drop candidate**: {why}.").format(why=_(r["kept_because"])))
+        lines.append(_("- **Not a drop candidate**: {why}.").format(why=r["kept_because"]))
     reason = r["tier_reason"]
     if bool(r.get("drop_candidate", False)) and reason.startswith(_("drop candidate")):
         reason = _("drop candidate")  # the reasons are in the line above

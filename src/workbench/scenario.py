@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
 from .analysis import Analysis
 from .commitment import COMMITTED, commitment_indicators, commitment_scores, indicator_name
@@ -190,9 +191,8 @@ def with_settings(params: Params, settings: Mapping[str, Any]) -> Params:
         node[last] = _as_params(value, kinds.get(key, "number"))
     try:
         return Params.model_validate(raw)
-    except Exception as e:  # pydantic's ValidationError: one line, as for a params file
-        errors = getattr(e, "errors", None)
-        raise ParamsError(_describe(errors()[0]) if errors else str(e)) from None
+    except ValidationError as e:  # one line, as for a params file
+        raise ParamsError(_describe(e.errors()[0])) from None
 
 
 @dataclass(frozen=True)
