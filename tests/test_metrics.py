@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -164,14 +166,39 @@ def awkward_portfolio(seed: int = 11) -> Portfolio:
     return Portfolio(accounts=accounts, interactions=log(rows), invoices=invoices, surveys=surveys)
 
 
+def file_backed(p: Portfolio, path: Path, **to_parquet) -> Portfolio:
+    """``p`` with its log kept in a Parquet file the engines scan, as a run keeps it."""
+    p.interactions.to_parquet(path, index=False, **to_parquet)
+    return dataclasses.replace(p, interactions=None, log_file=path)
+
+
 @pytest.mark.slow
-def test_four_engines_agree_on_awkward_data(spark_ready: None) -> None:
+def test_four_engines_agree_on_awkward_data(spark_ready: None, tmp_path: Path) -> None:
     p = awkward_portfolio()
     base = metrics_of(p, "duckdb", as_of=dt.date(2025, 11, 15))
     assert base.loc["J", "n_interactions"] == 0 and base.loc["H", "n_interactions"] == 1
     assert base["chasers"].sum() > 0 and base["answered_runs"].sum() > 0
-    for engine in ("polars", "pandas", "spark"):
-        pd.testing.assert_frame_equal(base, metrics_of(p, engine, as_of=dt.date(2025, 11, 15)), obj=engine)
+    # pandas writes nanoseconds, a run's prepared log microseconds: both must scan alike.
+    scanned = {"ns": file_backed(p, tmp_path / "ns.parquet"),
+               "us": file_backed(p, tmp_path / "us.parquet", coerce_timestamps="us")}
+    for engine in ("duckdb", "polars", "pandas", "spark"):
+        if engine != "duckdb":
+            pd.testing.assert_frame_equal(base, metrics_of(p, engine, as_of=dt.date(2025, 11, 15)), obj=engine)
+        for unit, q in scanned.items():
+            got = metrics_of(q, engine, as_of=dt.date(2025, 11, 15))
+            pd.testing.assert_frame_equal(base, got, obj=f"{engine} scanning the file ({unit})")
+            assert not q.log_loaded, f"{engine} read the log into pandas"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_log_kept_as_a_file_is_scanned_not_loaded(tiny: Portfolio, engine: str, tmp_path: Path) -> None:
+    q = file_backed(tiny, tmp_path / "log.parquet")
+    # as_of from the file's latest event, and the facts coverage needs, without the frame.
+    pd.testing.assert_frame_equal(metrics_of(tiny, engine, as_of=None), metrics_of(q, engine, as_of=None))
+    assert not q.log_loaded and q.has("interactions")
+    # Whatever needs the events themselves still gets them, as the loader gave them.
+    pd.testing.assert_frame_equal(q.interactions, tiny.interactions)
+    assert q.log_loaded
 
 
 def _happens(d: dt.datetime) -> bool:
@@ -258,7 +285,7 @@ def test_duckdb_leaves_room_for_what_the_process_holds(monkeypatch) -> None:
 
     import psutil
 
-    from workbench.metrics import duckdb_connection
+    from workbench.engines import duckdb_connection
 
     monkeypatch.setattr(psutil, "virtual_memory", lambda: types.SimpleNamespace(available=2 * 2**30))
     con = duckdb_connection("Europe/Helsinki")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import narwhals as nw
@@ -130,13 +130,10 @@ def energy_events(
     tz = params.client.timezone
     cutoff = pd.Timestamp(as_of, tz=tz).tz_convert("UTC")
     start = cutoff - pd.Timedelta(days=window_days)
-    if "handled_by" not in portfolio.interactions:
-        log = portfolio.interactions
-        portfolio = replace(
-            portfolio, interactions=log.assign(handled_by=pd.Series(pd.NA, index=log.index, dtype="string"))
-        )
     with quiet_pandas():
         featured = featured_log(portfolio, params, cutoff, engine or params.engine)
+        if "handled_by" not in featured.collect_schema().names():
+            featured = featured.with_columns(handled_by=nw.lit(None, nw.String))
         # A message without a thread is its own thread of one.
         threaded = ~nw.col("thread").is_null()
         pos = (nw.col("in_flag") * 0 + 1).cum_sum().over(_BY, "thread", order_by=_ORDER)

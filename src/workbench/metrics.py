@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import narwhals as nw
 import pandas as pd
@@ -30,10 +30,9 @@ from . import formatting
 from .businesstime import BusinessCalendar
 from .exceptions import InputError
 from .i18n import N_, _
-from .params import Params, Spark
+from .engines import Engine, LogFacts, log_facts, scan_log, to_engine, with_epoch
+from .params import Params
 from .portfolio import Portfolio
-
-Engine = Literal["duckdb", "polars", "pandas", "spark"]
 
 #: Channels with a count column of their own; anything else is counted in ``n_other``.
 CHANNELS = ("email", "phone", "sms", "chat", "ticket", "meeting", "visit")
@@ -44,87 +43,6 @@ TWO_WAY = ("meeting", "visit")
 _ORDER = ["ts", "seq"]
 _BY = "account_id"
 _US_PER_DAY = 86_400_000_000
-
-
-def to_engine(df: pd.DataFrame, engine: Engine, timezone: str, spark: Spark | None = None) -> nw.LazyFrame[Any]:
-    """Hand a pandas frame to ``engine`` as a narwhals lazy frame.
-
-    DuckDB keeps the time zone on the connection rather than on the column type, so the
-    connection is set to the client's zone to make local hours and days come out right.
-    ``spark`` says where a Spark session runs (default: this machine's cores).
-    """
-    df = _microseconds(df)
-    if engine == "duckdb":
-        return nw.from_native(duckdb_connection(timezone).from_arrow(_to_arrow(df))).lazy()
-    if engine == "polars":
-        import polars as pl
-
-        return nw.from_native(pl.from_arrow(_to_arrow(df))).lazy()
-    if engine == "pandas":
-        return nw.from_native(df).lazy()
-    if engine == "spark":
-        from .spark import spark_session
-
-        return nw.from_native(spark_session(spark or Spark()).createDataFrame(_to_arrow(df))).lazy()
-    raise ValueError(f"unknown engine {engine!r}; use duckdb, polars, pandas or spark")
-
-
-def duckdb_connection(timezone: str) -> Any:
-    """A DuckDB connection in the client's zone whose memory limit leaves room for what this
-    process already holds.
-
-    DuckDB's default limit is 80 % of the machine's memory, as if it were alone; here the
-    log it aggregates is already in memory, so at 50 M events the two together outgrew the
-    machine and the kernel killed the run. The same 80 %, of the memory still available
-    when the connection opens, makes DuckDB spill its sorts and windows to disk instead.
-
-    Examples
-    --------
-    >>> con = duckdb_connection("Europe/Helsinki")
-    >>> con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
-    'Europe/Helsinki'
-    """
-    import duckdb
-    import psutil
-
-    con = duckdb.connect()
-    con.execute(f"SET TimeZone = '{timezone}'")
-    # Never below 256 MiB: a nearly full machine is better served by spilling than by a
-    # limit no query fits in.
-    mib = max(256, (psutil.virtual_memory().available * 8 // 10) >> 20)
-    con.execute(f"SET memory_limit = '{mib}MiB'")
-    return con
-
-
-def with_epoch(log: pd.DataFrame, timezone: str) -> pd.DataFrame:
-    """Add ``t_us``, the event time as integer epoch microseconds, for exact durations,
-    and ``local_us``, the client's wall clock in ``timezone`` counted the same way.
-
-    Local days, minutes and weekdays are then integer arithmetic on every engine: date
-    parts of zone-converted timestamps were the costliest expressions on DuckDB, and
-    pandas converts zones with a vectorized lookup of the transitions.
-    """
-    ts = log["ts"].astype("datetime64[us, UTC]")
-    return log.assign(
-        t_us=ts.astype("int64"),
-        local_us=ts.dt.tz_convert(timezone).dt.tz_localize(None).astype("int64"),
-    )
-
-
-def _microseconds(df: pd.DataFrame) -> pd.DataFrame:
-    """Store instants at µs precision: DuckDB's date parts reject nanosecond TIMESTAMPTZ."""
-    cols = {
-        c: f"datetime64[us, {t.tz}]" if isinstance(t, pd.DatetimeTZDtype) else "datetime64[us]"
-        for c, t in df.dtypes.items()
-        if pd.api.types.is_datetime64_any_dtype(t)
-    }
-    return df.astype(cols) if cols else df
-
-
-def _to_arrow(df: pd.DataFrame) -> Any:
-    import pyarrow as pa
-
-    return pa.Table.from_pandas(df, preserve_index=False)
 
 
 def _flag(expr: nw.Expr) -> nw.Expr:
@@ -453,11 +371,11 @@ def coverage(portfolio: Portfolio, metrics: pd.DataFrame) -> Coverage:
     >>> sorted(coverage(a.portfolio, a.metrics).present) == sorted(NEEDS)
     True
     """
-    log = portfolio.interactions
+    facts = _log_facts(portfolio)
     present = {t for t in ("interactions", "invoices", "surveys", "leads", "team") if portfolio.has(t)}
-    if (log["direction"] == "in").any():
+    if facts.inbound:
         present.add("inbound")
-    if logs_our_side(log):
+    if facts.outbound:
         present.add("outbound")
     if int(metrics["n_interactions"].sum()) > 0:
         present.add("recent contact")
@@ -488,8 +406,8 @@ def resolve_as_of(portfolio: Portfolio, as_of: dt.date | None) -> dt.date:
     """
     if as_of is not None:
         return as_of
-    latest = portfolio.interactions["ts"].max()
-    if not pd.isna(latest):
+    latest = _log_facts(portfolio).latest
+    if latest is not None:
         return latest.tz_convert("UTC").date() + dt.timedelta(days=1)
     last_invoice = portfolio.invoices["date"].max() if portfolio.has("invoices") else pd.NaT
     if not pd.isna(last_invoice):
@@ -565,14 +483,19 @@ def featured_log(
     """The interaction log before ``cutoff`` with :func:`event_features`, on ``engine``,
     using the params' calendar, time equations and chaser window: the one definition of
     per-event features that metrics, energy and the plan share."""
-    log = portfolio.interactions
-    before = log["ts"] < cutoff
-    # Usually every event is before the cut-off (as_of is the day after the last one):
-    # then no filtered copy of the whole log.
-    if not before.all():
-        log = log[before]
+    tz = params.client.timezone
+    if portfolio.log_loaded:
+        log = portfolio.interactions
+        before = log["ts"] < cutoff
+        # Usually every event is before the cut-off (as_of is the day after the last one):
+        # then no filtered copy of the whole log.
+        if not before.all():
+            log = log[before]
+        events = to_engine(with_epoch(log, tz), engine, tz, params.spark)
+    else:
+        events = scan_log(portfolio.log_file, engine, tz, before=cutoff, spark=params.spark)  # type: ignore[arg-type]
     return event_features(
-        to_engine(with_epoch(log, params.client.timezone), engine, params.client.timezone, params.spark),
+        events,
         calendar=BusinessCalendar.from_params(params),
         chaser_window_minutes=params.chasers.window_minutes,
         minutes_per_channel=params.effort.minutes_per_channel,
@@ -580,15 +503,9 @@ def featured_log(
     )
 
 
-def logs_our_side(log: pd.DataFrame) -> bool:
-    """Whether the contact log records our side at all (any outbound message).
-
-    An export of incoming mail or helpdesk tickets alone cannot show whether a message was
-    answered: the share of runs answered is then unknown, not zero, and a chaser is any quick
-    follow-up (on the sample, counting so overstates chasers by about a tenth: within the
-    chaser window few messages have been answered yet).
-    """
-    return bool((log["direction"] == "out").any())
+def _log_facts(portfolio: Portfolio) -> LogFacts:
+    # A log kept as a file is asked, not loaded.
+    return log_facts(portfolio.interactions if portfolio.log_loaded else portfolio.log_file)  # type: ignore[arg-type]
 
 
 def _account_metrics(
@@ -620,7 +537,9 @@ def _account_metrics(
     for part in parts:
         out = out.merge(_collect(part, tz), on=_BY, how="left")
     out = _finish(out, day, tz)
-    if not logs_our_side(portfolio.interactions):
+    if not _log_facts(portfolio).outbound:
+        # A log of incoming mail or tickets alone cannot show whether a message was
+        # answered: the share answered is unknown, not zero.
         out["answered_share"] = float("nan")
     out.attrs.update(window_days=window_days, engine=engine)
     return out

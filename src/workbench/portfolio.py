@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,21 +29,38 @@ class Portfolio:
     ``interactions`` carries ``seq``, the row's position in the input, as a stable
     tie-breaker for events with equal timestamps. ``notes`` lists, in plain sentences,
     every repair the loader made (rows left out, values folded) so reports can show them.
+
+    ``log_file`` is the canonical log kept as Parquet (``seq`` included), as a run keeps it
+    (:mod:`workbench.prepared`): the engines then scan the file where it lies, and the
+    pandas ``interactions`` is read from it only when something asks for it. Give either
+    ``interactions`` or ``log_file``; given both, they hold the same rows.
     """
 
     accounts: pd.DataFrame
-    interactions: pd.DataFrame
+    interactions: pd.DataFrame = None  # type: ignore[assignment]  # read from log_file when None
     invoices: pd.DataFrame | None = None
     surveys: pd.DataFrame | None = None
     leads: pd.DataFrame | None = None
     team: pd.DataFrame | None = None
     sources: list[SourceFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    log_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.log_file is None and self.__dict__.get("_interactions") is None:
+            raise ValueError("a Portfolio needs interactions (a frame, possibly empty) or a log_file")
 
     def has(self, table: str) -> bool:
         """Whether the portfolio holds a non-empty ``table``."""
+        if table == "interactions" and not self.log_loaded:
+            return log_rows(self.log_file) > 0  # type: ignore[arg-type]
         df = getattr(self, table)
         return df is not None and len(df) > 0
+
+    @property
+    def log_loaded(self) -> bool:
+        """Whether the pandas log is in memory (given, or read from ``log_file`` already)."""
+        return self.__dict__.get("_interactions") is not None
 
     @property
     def checksums(self) -> dict[str, str]:
@@ -67,3 +85,30 @@ class Portfolio:
             if now != s.sha256:
                 changed.append(f"{s.table}:{s.path.name}")
         return changed
+
+
+def _get_interactions(self: Portfolio) -> pd.DataFrame:
+    frame = self.__dict__.get("_interactions")
+    if frame is None:
+        from .prepared import read_log
+
+        # Only what needs the log event by event pays for it in memory.
+        frame = read_log(self.log_file)  # type: ignore[arg-type]
+        self.__dict__["_interactions"] = frame
+    return frame
+
+
+def _set_interactions(self: Portfolio, frame: Any) -> None:
+    self.__dict__["_interactions"] = frame
+
+
+# A property under the field's name: ``Portfolio(interactions=...)`` and
+# ``dataclasses.replace`` keep working, and a log kept as a file is read on first use.
+Portfolio.interactions = property(_get_interactions, _set_interactions)  # type: ignore[assignment]
+
+
+def log_rows(path: Path) -> int:
+    """Rows of a Parquet log, from its footer (nothing else is read)."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)

@@ -92,7 +92,10 @@ def save_prepared(prepared: Prepared, folder: Path) -> Path:
     else:
         (folder / "scores.parquet").unlink(missing_ok=True)
     for name, frame in frames.items():
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
+        # Instants at µs, the precision the engines compute at: Spark cannot read
+        # pandas' nanoseconds, and the engines scan this file (engines.scan_log).
+        frame.to_parquet(folder / f"{name}.parquet", index=False, coerce_timestamps="us",
+                         allow_truncated_timestamps=True)
     record = {
         "as_of": prepared.as_of.isoformat(),
         "tables": sorted(tables),
@@ -107,18 +110,39 @@ def save_prepared(prepared: Prepared, folder: Path) -> Path:
 
 
 def read_prepared(folder: Path) -> Prepared:
-    """What :func:`save_prepared` kept in ``folder``, as it was."""
+    """What :func:`save_prepared` kept in ``folder``, as it was.
+
+    The contact log stays in its file (``Portfolio.log_file``): the engines scan it there,
+    and it is read into pandas only when something needs it event by event.
+    """
     record = json.loads((folder / _RECORD).read_text(encoding="utf-8"))
-    tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in record["tables"]}
+    tables = {t: _read_table(folder, t) for t in record["tables"] if t != "interactions"}
     portfolio = Portfolio(
         **tables,
+        log_file=folder / "interactions.parquet",
         sources=[SourceFile(s["table"], Path(s["path"]), s["sha256"], s["rows"]) for s in record["sources"]],
         notes=record["notes"],
     )
     fit = record["weight_fit"]
-    return Prepared(portfolio, pd.read_parquet(folder / "metrics.parquet"),
+    return Prepared(portfolio, _read_table(folder, "metrics"),
                     dt.date.fromisoformat(record["as_of"]), _fit_from(fit) if fit else None,
-                    pd.read_parquet(folder / "scores.parquet") if record.get("scores") else None)
+                    _read_table(folder, "scores") if record.get("scores") else None)
+
+
+def read_log(path: Path) -> pd.DataFrame:
+    """A canonical log kept as Parquet, as the loader gave it."""
+    return _read_table(path.parent, path.stem)
+
+
+def _read_table(folder: Path, table: str) -> pd.DataFrame:
+    frame = pd.read_parquet(folder / f"{table}.parquet")
+    # Back to the loader's nanoseconds, so a table read back equals the table kept.
+    for column, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            frame[column] = frame[column].astype(f"datetime64[ns, {dtype.tz}]")
+        elif pd.api.types.is_datetime64_dtype(dtype):
+            frame[column] = frame[column].astype("datetime64[ns]")
+    return frame
 
 
 def _fit_record(fit: WeightFit) -> dict[str, Any]:

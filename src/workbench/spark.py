@@ -19,6 +19,9 @@ REQUIRED = {
     # columns), and Spark hands timestamps back as naive wall clock in its session zone:
     # UTC makes them come back as the instants they are, whatever the cluster's zone.
     "spark.sql.session.timeZone": "UTC",
+    # pandas writes instants in nanoseconds, a Parquet type Spark refuses to read; as
+    # integers they can be read and made instants (engines.scan_log).
+    "spark.sql.legacy.parquet.nanosAsLong": "true",
 }
 #: Defaults a report run wants, which the params file's ``conf`` may override.
 DEFAULTS = {
