@@ -4,9 +4,9 @@
 
 The log is the benchmark's (``bench_metrics.make_log``, cached as Parquet); the plan is
 Spark's own ``explain("formatted")`` of what ``account_metrics`` asks of it: the per-event
-features (two window passes per account) and the per-account group-by. It runs as
-``workbench run`` does today: the driver reads the log and hands it to Spark. The driver's
-memory is raised for that hand-over (``spark.conf`` in params does the same for a run).
+features (two window passes per account) and the per-account group-by. It runs as a
+run's notebooks do: Spark reads the Parquet log itself (``Portfolio.log_file``), and the
+driver never holds it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=float, default=1e7)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "workbench-bench")
-    ap.add_argument("--driver-memory", default="8g")
     args = ap.parse_args()
     n = int(args.events)
     path = args.cache / f"log-v2-{n}.parquet"
@@ -38,10 +37,8 @@ def main() -> None:
     from workbench.metrics import featured_log, interaction_metrics
     from workbench.params import Spark
 
-    params = Params(spark=Spark(conf={"spark.driver.memory": args.driver_memory}))
-    log = pd.read_parquet(path)
-    log["ts"] = log["ts"].astype("datetime64[ns, UTC]")
-    portfolio = Portfolio(accounts=pd.DataFrame({"account_id": log["account_id"].unique()}), interactions=log)
+    params = Params(spark=Spark())
+    portfolio = Portfolio(accounts=pd.DataFrame({"account_id": []}), log_file=path)
     cutoff = pd.Timestamp(AS_OF, tz=params.client.timezone).tz_convert("UTC")
     featured = featured_log(portfolio, params, cutoff, "spark")
     per_account = interaction_metrics(

@@ -34,6 +34,22 @@ def test_round_trip_is_exact(prepared, tmp_path: Path) -> None:
     assert back.portfolio.checksums == prepared.portfolio.checksums
 
 
+def test_the_log_stays_in_its_file_until_needed_event_by_event(prepared, tmp_path: Path) -> None:
+    from workbench import account_metrics
+    from workbench.metrics import coverage
+
+    back = read_prepared(save_prepared(prepared, tmp_path / PREPARED)).portfolio
+    params = load_params("params/default.yaml")
+    # The heavy step and what coverage asks of the log come from the engine and the file.
+    pd.testing.assert_frame_equal(account_metrics(back, params, as_of=prepared.as_of), prepared.metrics)
+    assert coverage(back, prepared.metrics) == coverage(prepared.portfolio, prepared.metrics)
+    assert back.has("interactions") and not back.log_loaded
+    # Spark reads the kept file natively: its instants are microseconds, not pandas' ns.
+    import pyarrow.parquet as pq
+
+    assert str(pq.read_schema(back.log_file).field("ts").type) == "timestamp[us, tz=UTC]"
+
+
 def test_a_notebook_in_a_run_reads_what_the_runner_prepared(prepared, tmp_path: Path) -> None:
     # The data folder is gone by the time the notebook starts: only the prepared step can
     # answer, and it must give what loading the data gave.

@@ -50,7 +50,7 @@ def duckdb_connection(timezone: str) -> Any:
     process already holds.
 
     DuckDB's default limit is 80 % of the machine's memory, as if it were alone; here the
-    log it aggregates is already in memory, so at 50 M events the two together outgrew the
+    log it aggregates may already be in memory (handed over from pandas), so at 50 M events the two together outgrew the
     machine and the kernel killed the run. The same 80 %, of the memory still available
     when the connection opens, makes DuckDB spill its sorts and windows to disk instead.
 
@@ -65,6 +65,8 @@ def duckdb_connection(timezone: str) -> Any:
 
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{timezone}'")
+    # A progress bar would land in a notebook's output and the run log.
+    con.execute("SET enable_progress_bar = false")
     # Never below 256 MiB: a nearly full machine is better served by spilling than by a
     # limit no query fits in.
     mib = max(256, (psutil.virtual_memory().available * 8 // 10) >> 20)
