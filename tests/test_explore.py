@@ -47,3 +47,15 @@ def test_summary_says_value_is_unknown_without_invoices(explorer: dict) -> None:
     table = explorer["table"].assign(net_value=pd.NA)
     assert "net value unknown" in explore.slice_summary(table.head(3), table)
     assert explore.slice_summary(table.head(0), table) == "No account is in this slice."
+
+
+def test_card_counts_in_words_and_says_unknown_without_a_contact_log(explorer: dict) -> None:
+    table = explorer["table"]
+    one = table.iloc[[0]].assign(n_interactions=1, chasers=1, complaints=0)
+    card = explore.account_card(one, one["account_id"].iloc[0])
+    assert "1 interaction," in card and "1 chaser," in card and "0 complaints" in card
+    # No contact log: cost to serve unknown, and so are contact and energy (not "0 h").
+    blind = one.assign(cost_to_serve=pd.NA, net_value=pd.NA, energy=0.0)
+    card = explore.account_card(blind, one["account_id"].iloc[0])
+    assert "unknown (no contact log)" in card and "Contact in the window" not in card
+    assert "0.0 h" not in card and "revenue" in card

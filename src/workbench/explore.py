@@ -173,26 +173,34 @@ def account_card(table: pd.DataFrame, account_id: str, tier_names: Mapping[str, 
         score=score, segment=segment_name(r["segment"]), confidence=confidence_name(r["confidence"]),
         drivers=drivers, survey=survey)]
 
-    n_in = int(r.get("n_inbound", 0) or 0)
-    ah, off = int(r.get("after_hours_inbound", 0) or 0), int(r.get("off_day_inbound", 0) or 0)
-    last = (_("; last contact {day}").format(day=date(pd.Timestamp(r["last_seen"]).date()))
-            if has("last_seen") else "")
-    lines.append(_("- **Contact in the window**: {n} interactions, {n_in} from the customer; {ah} of those outside "
-                   "business hours ({off} on weekends or holidays), {chasers} chasers, {complaints} complaints"
-                   "{last}.").format(
-        n=number(int(r.get("n_interactions", 0) or 0)), n_in=number(n_in), ah=number(ah), off=number(off),
-        chasers=number(int(r.get("chasers", 0) or 0)), complaints=number(int(r.get("complaints", 0) or 0)),
-        last=last))
-    high = bool(r.get("high_energy", False))
-    value = (_("revenue {revenue}, net value **{net}**").format(revenue=money(r["revenue"]), net=money(r["net_value"]))
-             if has("net_value") else _("revenue and net value unknown (no invoices)") if has("cost_to_serve")
-             else _("net value unknown (no contact log)"))
-    cost = money(r["cost_to_serve"]) if has("cost_to_serve") else _("unknown (no contact log)")
-    share = percent(r["energy_share"], 1)
-    lines.append((_("- **Energy**: **{energy}** ({share} of the portfolio's; in the high-energy set), cost to serve "
-                    "{cost}; {value}.") if high else
-                  _("- **Energy**: **{energy}** ({share} of the portfolio's), cost to serve {cost}; {value}.")).format(
-        energy=hours(r["energy"], 1), share=share, cost=cost, value=value))
+    # Without a contact log (cost to serve unknown) contact and energy are unknown, not 0.
+    logged = has("cost_to_serve")
+
+    def count(singular: str, plural: str, col: str) -> str:
+        n = int(r.get(col, 0) or 0)
+        return ngettext(singular, plural, n).format(n=number(n))
+
+    if logged:
+        last = (_("; last contact {day}").format(day=date(pd.Timestamp(r["last_seen"]).date()))
+                if has("last_seen") else "")
+        lines.append(_("- **Contact in the window**: {interactions}, {n_in} from the customer; {ah} of those "
+                       "outside business hours ({off} on weekends or holidays), {chasers}, {complaints}{last}.").format(
+            interactions=count("{n} interaction", "{n} interactions", "n_interactions"),
+            n_in=number(int(r.get("n_inbound", 0) or 0)), ah=number(int(r.get("after_hours_inbound", 0) or 0)),
+            off=number(int(r.get("off_day_inbound", 0) or 0)),
+            chasers=count("{n} chaser", "{n} chasers", "chasers"),
+            complaints=count("{n} complaint", "{n} complaints", "complaints"), last=last))
+        high = bool(r.get("high_energy", False))
+        value = (_("revenue {revenue}, net value **{net}**").format(revenue=money(r["revenue"]), net=money(r["net_value"]))
+                 if has("net_value") else _("revenue and net value unknown (no invoices)"))
+        lines.append((_("- **Energy**: **{energy}** ({share} of the portfolio's; in the high-energy set), cost to "
+                        "serve {cost}; {value}.") if high else
+                      _("- **Energy**: **{energy}** ({share} of the portfolio's), cost to serve {cost}; {value}.")).format(
+            energy=hours(r["energy"], 1), share=percent(r["energy_share"], 1), cost=money(r["cost_to_serve"]),
+            value=value))
+    else:
+        lines.append(_("- **Contact and energy**: unknown (no contact log); revenue {revenue}.").format(
+            revenue=money(r["revenue"]) if has("revenue") else _("unknown (no invoices)")))
     if bool(r.get("drop_candidate", False)):
         lines.append(_("- **Drop candidate**: {reasons}.").format(reasons=r["reasons"]))
     elif has("kept_because"):
