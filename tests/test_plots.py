@@ -92,6 +92,16 @@ def test_timeline_marks_the_messages_that_carry_each_flag() -> None:
     assert all(y > rows["email"] for y in _trace(fig, "email out").y)
     assert _trace(fig, "chaser").y[0] == _trace(fig, "sms in").y[0]
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]
+    # The hover names the message as the legend does: a Sunday complaint is not "after hours".
+    sunday = _trace(fig, "email in").text[-1]
+    assert sunday.split("<br>") == ["Sun 08/03/2026 16:00", "email, from the customer", "5 min",
+                                    "weekends and holidays, complaint"]
+    from workbench.i18n import override
+
+    with override("fi"):
+        fi = plots.plot_account_timeline(ev, "Europe/Helsinki", title="A")
+    assert _trace(fi, "email in").text[-1].split("<br>") == [
+        "su 8.3.2026 16.00", "sähköposti, asiakkaalta", "5 min", "viikonloput ja pyhäpäivät, valitus"]
 
 
 def test_timeline_leaves_out_marks_the_data_does_not_have() -> None:
@@ -219,7 +229,12 @@ def test_commitment_against_energy_at_scale_says_it_is_a_sample() -> None:
     chosen = ["A019999", "A019998"]
     fig = plots.plot_commitment_vs_energy(table, 55, tiers=["core", "grey mass"], selected=chosen)
     names = [t.name for t in fig.data]
-    assert "core (10000)" in names and "grey mass (10000)" in names, names
+    assert "core (10,000)" in names and "grey mass (10,000)" in names, names
+    # The tiers as the report names them, in the legend and the hover alike.
+    named = plots.plot_commitment_vs_energy(table.head(50), 55, tiers=["core", "grey mass"],
+                                            labels={"core": "ydin", "grey mass": "harmaa massa"})
+    assert {t.name for t in named.data} >= {"ydin (25)", "harmaa massa (25)"}
+    assert "tier ydin" in named.data[0].text[0]
     xs = {x for t in fig.data if t.name.startswith(("core", "grey")) for x in t.x}
     assert {100.0, float(table["commitment_score"].iloc[-2])} <= xs, "the selected accounts are drawn"
     assert "20,000" in fig.layout.annotations[-1].text

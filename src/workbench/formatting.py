@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent, parse_pattern
 
 from .i18n import _, currency, locale
@@ -135,6 +135,23 @@ def date(d: Any) -> str:
         return MISSING
     d = pd.Timestamp(d).date() if not isinstance(d, dt.date) or isinstance(d, dt.datetime) else d
     return format_date(d, "short", locale=locale())
+
+
+def moment(t: Any) -> str:
+    """A wall-clock time with its weekday, as the locale writes them: ``'Mon 02/11/2026 14:05'``,
+    in Finnish ``'ma 2.11.2026 14.05'``.
+
+    Examples
+    --------
+    >>> from workbench.i18n import override
+    >>> with override("fi"):
+    ...     moment(dt.datetime(2026, 11, 2, 14, 5))
+    'ma 2.11.2026 14.05'
+    """
+    if _missing(t):
+        return MISSING
+    t = pd.Timestamp(t).to_pydatetime()
+    return f"{format_date(t, 'EEE', locale=locale())} {date(t)} {format_time(t, 'short', locale=locale())}"
 
 
 def yes_no(x: Any) -> str:

@@ -705,22 +705,24 @@ _LANE_OFFSET = 0.18  # inbound sits above its channel's line, outbound below
 
 
 def _timeline_hover(e: pd.DataFrame, local: pd.Series) -> list[str]:
-    flags = {"after_hours": "after hours", "off_day": "weekend/holiday", "chaser": "chaser", "complaint": "complaint"}
+    # The marks' own names, so the hover and the legend say the same thing.
+    marks = dict((key, _(label)) for key, label, _marker in TIMELINE_MARKS)
     texts = []
     for i, (_row, r) in enumerate(e.iterrows()):
-        who = "from the customer" if r["direction"] == "in" else "from us"
-        bits = [f"{local.iloc[i]:%a %-d.%-m.%Y %H:%M}", f"{r['channel']}, {who}"]
+        who = _("from the customer") if r["direction"] == "in" else _("from us")
+        channel = _(CHANNEL_NAMES[r["channel"]]) if r["channel"] in CHANNEL_NAMES else str(r["channel"])
+        bits = [formatting.moment(local.iloc[i]), f"{channel}, {who}"]
         if pd.notna(r.get("effort_minutes")):
             by = f", {r['handled_by']}" if isinstance(r.get("handled_by"), str) else ""
-            bits.append(f"{r['effort_minutes']:g} min{by}")
-        marks = [label for col, label in flags.items() if col in r and r[col] == 1]
-        # An evening message's after-hours flag says the same as "weekend" on an off day.
-        if "weekend/holiday" in marks and "after hours" in marks:
-            marks.remove("after hours")
-        if marks:
-            bits.append(", ".join(marks))
+            minutes = float(r["effort_minutes"])
+            bits.append(_("{minutes} min").format(minutes=number(minutes, 0 if minutes.is_integer() else 1)) + by)
+        off_day = r.get("off_day") == 1
+        on = {"evening": r.get("after_hours") == 1 and not off_day, "off_day": off_day,
+              "chaser": r.get("chaser") == 1, "complaint": r.get("complaint") == 1}
+        if any(on.values()):
+            bits.append(", ".join(marks[k] for k, v in on.items() if v))
         if pd.notna(r.get("response_hours")):
-            bits.append(f"our answer, {r['response_hours']:.1f} h after they first wrote")
+            bits.append(_("our answer, {hours} h after they first wrote").format(hours=number(r["response_hours"], 1)))
         texts.append("<br>".join(bits))
     return texts
 
@@ -796,11 +798,11 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
         when = pd.to_datetime(frame["date"])
         if lane == _("invoices"):
             what = frame.get("service", pd.Series("", index=frame.index)).fillna("")
-            text = [f"{d:%-d.%-m.%Y}: {money(a)} {w}".strip() for d, a, w in zip(when, frame["amount"], what)]
+            text = [f"{formatting.date(d)}: {money(a)} {w}".strip() for d, a, w in zip(when, frame["amount"], what)]
             marker = dict(symbol="square", size=9, color=np.where(frame["amount"] < 0, "#D62728", "#2CA02C"))
             labels = None
         else:
-            text = [f"{d:%-d.%-m.%Y}: {number(v, 1)}" for d, v in zip(when, frame["score"])]
+            text = [f"{formatting.date(d)}: {number(v, 1)}" for d, v in zip(when, frame["score"])]
             marker = dict(symbol="diamond", size=11, color="#9467BD")
             labels = [number(v, 0) for v in frame["score"]]
         fig.add_trace(go.Scatter(x=when, y=[len(lanes)] * len(frame), mode="markers+text" if labels else "markers",
@@ -817,14 +819,16 @@ def plot_account_timeline(events: pd.DataFrame, timezone: str, *, title: str = "
 
 
 def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, tiers: list[str] | None = None,
-                              highlight: str | None = None, selected: object = None) -> go.Figure:
+                              labels: dict[str, str] | None = None, highlight: str | None = None,
+                              selected: object = None) -> go.Figure:
     """Commitment score (x) against energy (y), one point per account coloured by tier.
 
     ``accounts`` is :func:`workbench.explore.account_table` (``account_id, name, tier,
     segment, commitment_score, energy, net_value, drop_candidate``, optionally
     ``high_energy``: the dotted line is where the high-energy set begins); ``tiers``
-    orders the colours as :func:`plot_tiers` does (the plan's tier order). ``highlight``
-    rings one account and names it; ``selected`` (account ids) keeps those bright and
+    orders the colours as :func:`plot_tiers` does (the plan's tier order) and ``labels``
+    names them as the report does (tier → name shown). ``highlight`` rings one account and
+    names it; ``selected`` (account ids) keeps those bright and
     fades the rest. Unscored accounts (no commitment score) cannot be placed and are left out.
     """
     scored = accounts[accounts["commitment_score"].notna()]
@@ -834,10 +838,11 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
     scatter = go.Scattergl if len(df) < len(scored) else go.Scatter
     order = list(tiers) if tiers is not None else list(dict.fromkeys(accounts["tier"]))
     keep = set(df["account_id"] if selected is None else selected)
+    labels = labels or {}
     name = df["name"] if "name" in df else df["account_id"]
     hover = pd.Series([
         _("<b>{name}</b> ({account})<br>tier {tier}, {segment}<br>commitment {score}, energy {energy}, "
-          "net value {value}").format(name=n, account=a, tier=t, segment=segment_name(s), score=number(c),
+          "net value {value}").format(name=n, account=a, tier=labels.get(t, t), segment=segment_name(s), score=number(c),
                                        energy=hours(en, 1), value=money(v) if pd.notna(v) else _("unknown"))
         for n, a, t, s, c, en, v in zip(name, df["account_id"], df["tier"], df["segment"], df["commitment_score"],
                                         df["energy"], df["net_value"])
@@ -848,7 +853,7 @@ def plot_commitment_vs_energy(accounts: pd.DataFrame, committed_at: float, *, ti
         if d.empty:
             continue
         fig.add_trace(scatter(
-            x=d["commitment_score"], y=d["energy"], mode="markers", name=f"{t} ({counts.get(t, 0)})",
+            x=d["commitment_score"], y=d["energy"], mode="markers", name=f"{labels.get(t, t)} ({number(counts.get(t, 0))})",
             marker=dict(color=_TIER_COLORS[i % len(_TIER_COLORS)], size=8, line=dict(width=0.5, color="white"),
                         opacity=[0.9 if a in keep else 0.2 for a in d["account_id"]]),
             text=hover[d.index], hovertemplate="%{text}<extra></extra>",

@@ -399,10 +399,12 @@ class Explorer:
             inputs=(a, events[["ts", "channel", "direction", "after_hours", "off_day", "chaser", "complaint"]]))
         tiers = [t.name for t in s.params.plan.tiers]
         self._draw("position", lambda: plots.plot_commitment_vs_energy(
-            table, s.params.commitment.thresholds.average, tiers=tiers, highlight=a, selected=selected),
+            table, s.params.commitment.thresholds.average, tiers=tiers, labels=s.plan.tier_labels(), highlight=a,
+            selected=selected),
             inputs=(a, table[[c for c in ("account_id", "tier", "commitment_score", "energy", "drop_candidate",
                                           "high_energy", "net_value", "segment") if c in table]],
-                    s.params.commitment.thresholds.average, tiers, None if selected is None else tuple(selected)))
+                    s.params.commitment.thresholds.average, tiers, s.plan.tier_labels(),
+                    None if selected is None else tuple(selected)))
 
 
 def _fingerprint(*inputs: Any) -> str:
