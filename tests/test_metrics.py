@@ -191,6 +191,35 @@ def test_four_engines_agree_on_awkward_data(spark_ready: None, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_scanned_log_is_cut_where_the_frame_is(engine: str, tmp_path: Path) -> None:
+    from workbench.energy import energy_events
+
+    p = awkward_portfolio()
+    # as_of inside the log, and events a nanosecond before and exactly at its first instant:
+    # the scan must keep the one and drop the other, as the frame does, in either unit.
+    as_of = dt.date(2025, 7, 1)
+    cut = pd.Timestamp(as_of, tz=TZ).tz_convert("UTC")
+    edge = p.interactions.iloc[[0, 0]].assign(ts=[cut - pd.Timedelta(1, "ns"), cut], seq=[10_000, 10_001])
+    p = dataclasses.replace(p, interactions=pd.concat([p.interactions, edge], ignore_index=True))
+    assert (p.interactions["ts"] >= cut).sum() > 1, "events after the cut-off"
+    base = metrics_of(p, engine, as_of=as_of)
+    for unit, extra in (("ns", {}), ("us", {"coerce_timestamps": "us", "allow_truncated_timestamps": True})):
+        q = file_backed(p, tmp_path / f"{unit}.parquet", **extra)
+        pd.testing.assert_frame_equal(base, metrics_of(q, engine, as_of=as_of), obj=f"{engine}, {unit}")
+        pd.testing.assert_frame_equal(energy_events(p, Params(), as_of, engine=engine),
+                                      energy_events(q, Params(), as_of, engine=engine), obj=f"events, {unit}")
+        assert not q.log_loaded
+
+
+def test_a_log_file_without_zones_is_refused(tmp_path: Path) -> None:
+    q = file_backed(Portfolio(accounts=pd.DataFrame({"account_id": ["A"]}),
+                              interactions=log([("A", "2025-06-01 10:00", "email", "in")])), tmp_path / "log.parquet")
+    pd.read_parquet(q.log_file).assign(ts=lambda d: d["ts"].dt.tz_localize(None)).to_parquet(q.log_file)
+    with pytest.raises(ValueError, match="not an instant with a time zone"):
+        metrics_of(q, "duckdb")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_log_kept_as_a_file_is_scanned_not_loaded(tiny: Portfolio, engine: str, tmp_path: Path) -> None:
     q = file_backed(tiny, tmp_path / "log.parquet")
     # as_of from the file's latest event, and the facts coverage needs, without the frame.

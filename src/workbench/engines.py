@@ -132,15 +132,18 @@ def scan_log(
         if before is not None:
             log = log[log["ts"] < before]
         return to_engine(with_epoch(log, timezone), engine, timezone)
+    _check_instants(path)
     if engine == "duckdb":
         con = duckdb_connection(timezone)
         rel = con.read_parquet(str(path))
         # TIMESTAMPTZ at µs, as an Arrow hand-over gives it: a file written from pandas
-        # stores nanoseconds, which DuckDB's date parts reject.
+        # stores nanoseconds, which DuckDB's date parts reject. Floored, as pandas and the
+        # other engines cut nanoseconds: a cast would round an event 1 ns before the
+        # cut-off onto it.
         cols = ", ".join(f'"{c}"' for c in rel.columns if c != "ts")
-        rel = rel.project(
-            f"{cols}, ts::TIMESTAMPTZ AS ts, epoch_us(ts::TIMESTAMPTZ) AS t_us, "
-            f"epoch_us(timezone('{timezone}', ts::TIMESTAMPTZ)) AS local_us"
+        rel = rel.project(f"{cols}, {_DUCKDB_US} AS t_us").project(
+            f"{cols}, timezone('UTC', make_timestamp(t_us)) AS ts, t_us, "
+            f"epoch_us(timezone('{timezone}', timezone('UTC', make_timestamp(t_us)))) AS local_us"
         )
         if before is not None:
             rel = rel.filter(f"t_us < {before.value // 1000}")
@@ -172,6 +175,21 @@ def scan_log(
             frame = frame.filter(F.col("t_us") < before.value // 1000)
         return nw.from_native(frame).lazy()
     raise ValueError(f"unknown engine {engine!r}; use duckdb, polars, pandas or spark")
+
+
+#: A Parquet log's instant as epoch µs on DuckDB, floored from whatever unit the file has.
+_DUCKDB_US = "(epoch_ns(ts) // 1000)"
+
+
+def _check_instants(path: Path) -> None:
+    """A canonical log's ``ts`` is a zone-aware instant; a wall-clock column would be read
+    in a different zone by each engine."""
+    import pyarrow.parquet as pq
+
+    ts = pq.read_schema(path).field("ts").type
+    if getattr(ts, "tz", None) is None:
+        raise ValueError(f"{path}: ts is {ts}, not an instant with a time zone; a canonical log "
+                         "holds UTC instants (load the file with workbench.load_portfolio)")
 
 
 @dataclass(frozen=True)
@@ -207,8 +225,9 @@ def log_facts(log: pd.DataFrame | Path) -> LogFacts:
                         bool((direction == "out").any()))
     import duckdb
 
+    _check_instants(log)
     latest_us, inbound, outbound = duckdb.connect().read_parquet(str(log)).aggregate(
-        "max(epoch_us(ts::TIMESTAMPTZ)), coalesce(bool_or(direction = 'in'), false), "
+        f"max({_DUCKDB_US}), coalesce(bool_or(direction = 'in'), false), "
         "coalesce(bool_or(direction = 'out'), false)"
     ).fetchall()[0]
     latest = None if latest_us is None else pd.Timestamp(latest_us, unit="us", tz="UTC")

@@ -37,7 +37,8 @@ class Portfolio:
     """
 
     accounts: pd.DataFrame
-    interactions: pd.DataFrame = None  # type: ignore[assignment]  # read from log_file when None
+    # Not in the repr: showing a portfolio must not read a log kept as a file.
+    interactions: pd.DataFrame = field(default=None, repr=False)  # type: ignore[assignment]
     invoices: pd.DataFrame | None = None
     surveys: pd.DataFrame | None = None
     leads: pd.DataFrame | None = None
