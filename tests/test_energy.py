@@ -18,6 +18,7 @@ from workbench.commitment import commitment_scores
 from workbench.weighting import fit_weights
 from workbench import plots
 from workbench.energy import (
+    implausible_log,
     PARTS,
     TOP_SHARE,
     EnergyDrain,
@@ -524,6 +525,20 @@ def test_a_log_beyond_the_teams_capacity_is_flagged_with_its_causes() -> None:
         assert "ei tiedossa" in capacity_table(d.rates, flag)["value"].iloc[-1]
     for english in (" the ", "contact", "capacity", "status"):
         assert english not in fi, english
+
+
+def test_a_log_kept_as_a_file_is_checked_without_loading_it(tmp_path: Path) -> None:
+    import dataclasses
+
+    p = ticket_log()
+    metrics = account_metrics(p, Params(), as_of=AS_OF)
+    p.interactions.to_parquet(tmp_path / "log.parquet", index=False)
+    q = dataclasses.replace(p, interactions=None, log_file=tmp_path / "log.parquet")
+    assert implausible_log(metrics, q.log_source, q.team, Params()) == implausible_log(
+        metrics, p.interactions, p.team, Params())
+    # A log that fits is answered from the file alone.
+    assert implausible_log(metrics.assign(effort_hours=1.0), q.log_source, q.team, Params()) is None
+    assert not q.log_loaded
 
 
 def test_the_issues_ticket_log_shows_no_negative_capacity() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench import load_params, start
+from workbench import Portfolio, load_params, start
 from workbench.analysis import PARTS
 from workbench.prepared import PREPARED, prepare, read_prepared, save_prepared
 
@@ -44,6 +44,28 @@ def test_the_log_stays_in_its_file_until_needed_event_by_event(prepared, tmp_pat
     pd.testing.assert_frame_equal(account_metrics(back, params, as_of=prepared.as_of), prepared.metrics)
     assert coverage(back, prepared.metrics) == coverage(prepared.portfolio, prepared.metrics)
     assert back.has("interactions") and not back.log_loaded
+    assert back.log_rows == len(prepared.portfolio.interactions)
+    # What 00 counts per month, what 01's outcome asks without invoices and 02's check of the
+    # log against the team's hours read only their window of the file.
+    import dataclasses
+    import datetime as dt
+
+    from workbench import kpis
+    from workbench.energy import implausible_log
+    from workbench.weighting import outcome
+
+    day = prepared.as_of
+    pd.testing.assert_frame_equal(kpis.monthly_activity(back, params, day),
+                                  kpis.monthly_activity(prepared.portfolio, params, day))
+    cut = day - dt.timedelta(days=90)
+    # (dataclasses.replace reads every field, the log too: a portfolio is built anew instead.)
+    no_bills = [Portfolio(accounts=back.accounts, log_file=back.log_file),
+                dataclasses.replace(prepared.portfolio, invoices=None)]
+    assert outcome(no_bills[0], params, cut, 60)[0].sort_index().equals(
+        outcome(no_bills[1], params, cut, 60)[0].sort_index())
+    assert implausible_log(prepared.metrics, back.log_source, back.team, params) == implausible_log(
+        prepared.metrics, prepared.portfolio.interactions, prepared.portfolio.team, params)
+    assert not back.log_loaded
     # Spark reads the kept file natively: its instants are microseconds, not pandas' ns.
     import pyarrow.parquet as pq
 

@@ -100,7 +100,7 @@ class Analysis:
     @cached_property
     def log_check(self) -> ImplausibleLog | None:
         """The contact log against the team's capacity: set when it cannot be contacts."""
-        return implausible_log(self.metrics, self.portfolio.interactions, self.portfolio.team, self.params)
+        return implausible_log(self.metrics, self.portfolio.log_source, self.portfolio.team, self.params)
 
     def notes_markdown(self, missing: list[str] | tuple[str, ...] = ()) -> str:
         """What to check in the data, what the loader repaired and what could not be

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import narwhals as nw
@@ -35,6 +36,7 @@ from . import formatting
 from .formatting import money, number, percent
 from .i18n import N_, _, ngettext
 from .kpis import is_dissatisfied
+from .engines import first_event, log_window
 from .metrics import Coverage, Engine, analysis_window, coverage, featured_log, quiet_pandas
 from .params import Params
 from .portfolio import Portfolio
@@ -452,7 +454,7 @@ _ESTIMATED_SHARE = 0.5
 
 
 def implausible_log(
-    metrics: pd.DataFrame, interactions: pd.DataFrame, team: pd.DataFrame | None, params: Params
+    metrics: pd.DataFrame, interactions: pd.DataFrame | Path, team: pd.DataFrame | None, params: Params
 ) -> ImplausibleLog | None:
     """The log's contact hours against the team's practical capacity over the same days.
 
@@ -467,8 +469,10 @@ def implausible_log(
     metrics : pandas.DataFrame
         :func:`workbench.account_metrics` output: ``effort_hours`` and ``n_interactions``
         over its window; ``attrs`` carry ``as_of`` and ``window_days``.
-    interactions : pandas.DataFrame
-        The contact log (for the first contact in the window, and the causes).
+    interactions : pandas.DataFrame or Path
+        The contact log (for the first contact in the window, and the causes), or the
+        Parquet file it is kept in (:attr:`workbench.Portfolio.log_source`): then only
+        the window's rows are read.
     team : pandas.DataFrame or None
         The team, as for :func:`cost_rates`.
     params : Params
@@ -496,14 +500,14 @@ def implausible_log(
         return None
     as_of, window = analysis_window(metrics)
     cutoff = pd.Timestamp(as_of, tz=params.client.timezone).tz_convert("UTC")
-    ts = interactions["ts"]
-    inside = (ts >= cutoff - pd.Timedelta(days=window)) & (ts < cutoff)
-    first = ts[inside].min()
+    start = cutoff - pd.Timedelta(days=window)
+    first = first_event(interactions, start, cutoff)
     days = min(window, 7 * int(np.ceil((cutoff - first) / pd.Timedelta(weeks=1))))
     practical = cost_rates(team, params, hours, window_days=days).practical_hours
     if hours <= practical:
         return None
-    log = interactions[inside]
+    # Only a log that does not fit is read, and only its window.
+    log = log_window(interactions, start, cutoff, ("account_id", "ts", "thread_id", "minutes", "handled_by"))
     team_known = team is not None and len(team) > 0
     # Events: many rows per ticket, or rows of one customer written in the same minute.
     per_thread = None
@@ -1260,7 +1264,7 @@ def energy_drain(
         events=events, rates=rates, breakdown=b, pareto=p, whale=whale_curve(by["net_value"]),
         decisions=decisions, commitment_known=committed is not None,
         what_if=what_if(b, chosen, params, hour_cost=rates.rate_per_hour, refill=refill_evidence(metrics, params)),
-        log_check=implausible_log(metrics, portfolio.interactions, portfolio.team, params),
+        log_check=implausible_log(metrics, portfolio.log_source, portfolio.team, params),
         missing=tuple(drain_gaps(coverage(portfolio, metrics), params)),
     )
 

@@ -232,3 +232,55 @@ def log_facts(log: pd.DataFrame | Path) -> LogFacts:
     ).fetchall()[0]
     latest = None if latest_us is None else pd.Timestamp(latest_us, unit="us", tz="UTC")
     return LogFacts(latest, bool(inbound), bool(outbound))
+
+
+def first_event(log: pd.DataFrame | Path, start: pd.Timestamp, end: pd.Timestamp) -> pd.Timestamp | None:
+    """The first instant in ``[start, end)`` of a pandas log or of a Parquet log (asked of
+    DuckDB, not loaded); None when there is none.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"ts": pd.to_datetime(["2026-01-01", "2026-02-01"], utc=True)})
+    >>> first_event(log, pd.Timestamp("2026-01-15", tz="UTC"), pd.Timestamp("2026-03-01", tz="UTC"))
+    Timestamp('2026-02-01 00:00:00+0000', tz='UTC')
+    """
+    if isinstance(log, pd.DataFrame):
+        first = log.loc[(log["ts"] >= start) & (log["ts"] < end), "ts"].min()
+        return None if pd.isna(first) else first
+    import duckdb
+
+    _check_instants(log)
+    (us,) = duckdb.connect().read_parquet(str(log)).filter(_between(start, end)).aggregate(
+        f"min({_DUCKDB_US})").fetchall()[0]
+    return None if us is None else pd.Timestamp(us, unit="us", tz="UTC")
+
+
+def _between(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    return f"{_DUCKDB_US} >= {start.value // 1000} AND {_DUCKDB_US} < {end.value // 1000}"
+
+
+def log_window(log: pd.DataFrame | Path, start: pd.Timestamp, end: pd.Timestamp,
+               columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The events in ``[start, end)`` of a pandas log or of a Parquet log (DuckDB reads only
+    those rows, and only ``columns`` of them that the log has; default all), in the
+    loader's types.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"ts": pd.to_datetime(["2026-01-01", "2026-02-01"], utc=True), "x": [1, 2]})
+    >>> log_window(log, pd.Timestamp("2026-01-15", tz="UTC"), pd.Timestamp("2026-03-01", tz="UTC"))["x"].tolist()
+    [2]
+    """
+    if isinstance(log, pd.DataFrame):
+        inside = (log["ts"] >= start) & (log["ts"] < end)
+        return log.loc[inside, [c for c in log.columns if columns is None or c in columns]]
+    import duckdb
+    import pyarrow.parquet as pq
+
+    _check_instants(log)
+    names = [c for c in pq.read_schema(log).names if columns is None or c in columns]
+    rel = duckdb.connect().read_parquet(str(log)).filter(_between(start, end))
+    frame = rel.project(", ".join(f'"{c}"' for c in names)).to_arrow_table().to_pandas()
+    if "ts" in frame:
+        frame["ts"] = frame["ts"].astype("datetime64[ns, UTC]")
+    return frame

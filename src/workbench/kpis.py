@@ -22,6 +22,7 @@ import pandas as pd
 from . import formatting
 from .formatting import number
 from .i18n import N_, _, ngettext
+from .engines import log_window
 from .metrics import CHANNELS, analysis_window, coverage
 from .params import Params
 from .portfolio import Portfolio
@@ -385,9 +386,12 @@ def monthly_activity(portfolio: Portfolio, params: Params, as_of: dt.date, month
     Returns a long frame with ``month`` (first day), ``channel``, ``direction`` and ``n``.
     """
     tz = params.client.timezone
-    log = portfolio.interactions
-    local = log["ts"].dt.tz_convert(tz).dt.tz_localize(None)
     start = (pd.Timestamp(as_of) - pd.DateOffset(months=months)).to_period("M").to_timestamp()
+    # Only the months shown are read (a day's margin: local days are not UTC days), and
+    # only the columns counted.
+    log = log_window(portfolio.log_source, (start - pd.Timedelta(days=1)).tz_localize("UTC"),
+                     (pd.Timestamp(as_of) + pd.Timedelta(days=1)).tz_localize("UTC"), ("ts", "channel", "direction"))
+    local = log["ts"].dt.tz_convert(tz).dt.tz_localize(None)
     keep = (local >= start) & (local < pd.Timestamp(as_of))
     channel = log["channel"].where(log["channel"].isin(CHANNELS), "other")
     df = pd.DataFrame({

@@ -505,7 +505,7 @@ def featured_log(
 
 def _log_facts(portfolio: Portfolio) -> LogFacts:
     # A log kept as a file is asked, not loaded.
-    return log_facts(portfolio.interactions if portfolio.log_loaded else portfolio.log_file)  # type: ignore[arg-type]
+    return log_facts(portfolio.log_source)
 
 
 def _account_metrics(

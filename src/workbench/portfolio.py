@@ -32,8 +32,9 @@ class Portfolio:
 
     ``log_file`` is the canonical log kept as Parquet (``seq`` included), as a run keeps it
     (:mod:`workbench.prepared`): the engines then scan the file where it lies, and the
-    pandas ``interactions`` is read from it only when something asks for it. Give either
-    ``interactions`` or ``log_file``; given both, they hold the same rows.
+    pandas ``interactions`` is read from it only when something asks for it (and by
+    ``dataclasses.replace``, which reads every field). Give either ``interactions`` or
+    ``log_file``; given both, they hold the same rows.
     """
 
     accounts: pd.DataFrame
@@ -53,10 +54,21 @@ class Portfolio:
 
     def has(self, table: str) -> bool:
         """Whether the portfolio holds a non-empty ``table``."""
-        if table == "interactions" and not self.log_loaded:
-            return log_rows(self.log_file) > 0  # type: ignore[arg-type]
+        if table == "interactions":
+            return self.log_rows > 0
         df = getattr(self, table)
         return df is not None and len(df) > 0
+
+    @property
+    def log_rows(self) -> int:
+        """Events in the contact log; a log kept as a file is counted from its footer."""
+        return len(self.interactions) if self.log_loaded else _parquet_rows(self.log_file)  # type: ignore[arg-type]
+
+    @property
+    def log_source(self) -> pd.DataFrame | Path:
+        """The log as something can read it without loading it: the frame when it is in
+        memory, else the file."""
+        return self.interactions if self.log_loaded else self.log_file  # type: ignore[return-value]
 
     @property
     def log_loaded(self) -> bool:
@@ -108,8 +120,8 @@ def _set_interactions(self: Portfolio, frame: Any) -> None:
 Portfolio.interactions = property(_get_interactions, _set_interactions)  # type: ignore[assignment]
 
 
-def log_rows(path: Path) -> int:
-    """Rows of a Parquet log, from its footer (nothing else is read)."""
+def _parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file, from its footer (nothing else is read)."""
     import pyarrow.parquet as pq
 
     return int(pq.ParquetFile(path).metadata.num_rows)

@@ -38,6 +38,7 @@ from pandas.io.formats.style import Styler
 from . import formatting
 from .commitment import commitment_indicators, indicator_name, indicator_ranks
 from .i18n import N_, _
+from .engines import log_window
 from .metrics import account_metrics
 from .params import Params
 from .portfolio import Portfolio
@@ -158,9 +159,8 @@ def outcome(portfolio: Portfolio, params: Params, cut: dt.date, horizon: int) ->
         return pd.Series(True, index=after[_BY].unique()), _("bought within {days} days").format(
             days=formatting.number(horizon))
     tz = params.client.timezone
-    log = portfolio.interactions
-    lo, hi = pd.Timestamp(cut, tz=tz), end.tz_localize(tz)
-    after = log[(log["ts"] >= lo) & (log["ts"] < hi) & (log["direction"] == "in")]
+    after = log_window(portfolio.log_source, pd.Timestamp(cut, tz=tz), end.tz_localize(tz), (_BY, "ts", "direction"))
+    after = after[after["direction"] == "in"]
     return pd.Series(True, index=after[_BY].unique()), _("wrote to us within {days} days").format(
         days=formatting.number(horizon))
 
