@@ -15,7 +15,7 @@ from .actions import channel_label
 from .commitment import confidence_name, describe_drivers, segment_name
 from .energy import EnergyDrain
 from .formatting import date, hours, money, number, percent
-from .i18n import _, ngettext
+from .i18n import N_, _, ngettext
 from .plan import CommunicationPlan
 
 _BY = "account_id"
@@ -23,11 +23,11 @@ _BY = "account_id"
 #: Orders of the explorer's account table: key -> (label, column, ascending). Ties break
 #: on the account id, so a table sorted twice reads the same.
 ACCOUNT_SORTS: dict[str, tuple[str, str, bool]] = {
-    "energy": ("most energy first", "energy", False),
-    "net_value": ("lowest net value first", "net_value", True),
-    "commitment": ("least committed first", "commitment_score", True),
-    "next_contact": ("next contact first", "next_contact", True),
-    "rank": ("plan order", "rank", True),
+    "energy": (N_("most energy first"), "energy", False),
+    "net_value": (N_("lowest net value first"), "net_value", True),
+    "commitment": (N_("least committed first"), "commitment_score", True),
+    "next_contact": (N_("next contact first"), "next_contact", True),
+    "rank": (N_("plan order"), "rank", True),
 }
 #: The columns of the explorer's table, named as in ``accounts.csv``. The drop reasons and
 #: the details of the next action are long: :func:`account_card` gives them in full.

@@ -216,7 +216,7 @@ class Explorer:
         self.tier = w.Dropdown(options=[(_("all"), "")] + list(zip(s.plan.tier_labels().values(),
                                                                     s.plan.tier_labels())),
                                value=tier or "", description=_("Tier"))
-        self.sort = w.Dropdown(options=[(label, key) for key, (label, _c, _a) in explore.ACCOUNT_SORTS.items()],
+        self.sort = w.Dropdown(options=[(_(label), key) for key, (label, _c, _a) in explore.ACCOUNT_SORTS.items()],
                                value=sort, description=_("Sort"))
         self.picker = w.Dropdown(description=_("Account"), layout=w.Layout(width="60%"))
         table = self.table()
