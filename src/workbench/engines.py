@@ -132,19 +132,15 @@ def scan_log(
         if before is not None:
             log = log[log["ts"] < before]
         return to_engine(with_epoch(log, timezone), engine, timezone)
-    _check_instants(path)
+    us = _epoch_us(path)
     if engine == "duckdb":
         con = duckdb_connection(timezone)
         rel = con.read_parquet(str(path))
-        # TIMESTAMPTZ at µs, as an Arrow hand-over gives it: a file written from pandas
-        # stores nanoseconds, which DuckDB's date parts reject. Floored, as pandas and the
-        # other engines cut nanoseconds: a cast would round an event 1 ns before the
-        # cut-off onto it.
         cols = ", ".join(f'"{c}"' for c in rel.columns if c != "ts")
-        rel = rel.project(f"{cols}, {_DUCKDB_US} AS t_us").project(
-            f"{cols}, timezone('UTC', make_timestamp(t_us)) AS ts, t_us, "
-            f"epoch_us(timezone('{timezone}', timezone('UTC', make_timestamp(t_us)))) AS local_us"
-        )
+        # TIMESTAMPTZ at µs, as an Arrow hand-over gives it: a file written from pandas may
+        # store nanoseconds, which DuckDB's date parts reject; they are floored (_epoch_us).
+        ts = "ts::TIMESTAMPTZ" if us == "epoch_us(ts)" else "timezone('UTC', make_timestamp(epoch_ns(ts) // 1000))"
+        rel = rel.project(f"{cols}, {ts} AS ts, {us} AS t_us, epoch_us(timezone('{timezone}', {ts})) AS local_us")
         if before is not None:
             rel = rel.filter(f"t_us < {before.value // 1000}")
         return nw.from_native(rel).lazy()
@@ -177,19 +173,20 @@ def scan_log(
     raise ValueError(f"unknown engine {engine!r}; use duckdb, polars, pandas or spark")
 
 
-#: A Parquet log's instant as epoch µs on DuckDB, floored from whatever unit the file has.
-_DUCKDB_US = "(epoch_ns(ts) // 1000)"
+def _epoch_us(path: Path) -> str:
+    """DuckDB's expression of a Parquet log's instant as epoch µs.
 
-
-def _check_instants(path: Path) -> None:
-    """A canonical log's ``ts`` is a zone-aware instant; a wall-clock column would be read
-    in a different zone by each engine."""
+    A canonical log's ``ts`` is a zone-aware instant (a wall-clock column would be read in
+    a different zone by each engine). Nanoseconds are floored, as pandas and the other
+    engines cut them: a cast would round an event 1 ns before a cut-off onto it.
+    """
     import pyarrow.parquet as pq
 
     ts = pq.read_schema(path).field("ts").type
     if getattr(ts, "tz", None) is None:
         raise ValueError(f"{path}: ts is {ts}, not an instant with a time zone; a canonical log "
                          "holds UTC instants (load the file with workbench.load_portfolio)")
+    return "(epoch_ns(ts) // 1000)" if ts.unit == "ns" else "epoch_us(ts)"
 
 
 @dataclass(frozen=True)
@@ -225,9 +222,8 @@ def log_facts(log: pd.DataFrame | Path) -> LogFacts:
                         bool((direction == "out").any()))
     import duckdb
 
-    _check_instants(log)
     latest_us, inbound, outbound = duckdb.connect().read_parquet(str(log)).aggregate(
-        f"max({_DUCKDB_US}), coalesce(bool_or(direction = 'in'), false), "
+        f"max({_epoch_us(log)}), coalesce(bool_or(direction = 'in'), false), "
         "coalesce(bool_or(direction = 'out'), false)"
     ).fetchall()[0]
     latest = None if latest_us is None else pd.Timestamp(latest_us, unit="us", tz="UTC")
@@ -249,14 +245,14 @@ def first_event(log: pd.DataFrame | Path, start: pd.Timestamp, end: pd.Timestamp
         return None if pd.isna(first) else first
     import duckdb
 
-    _check_instants(log)
-    (us,) = duckdb.connect().read_parquet(str(log)).filter(_between(start, end)).aggregate(
-        f"min({_DUCKDB_US})").fetchall()[0]
-    return None if us is None else pd.Timestamp(us, unit="us", tz="UTC")
+    us = _epoch_us(log)
+    (first,) = duckdb.connect().read_parquet(str(log)).filter(_between(us, start, end)).aggregate(
+        f"min({us})").fetchall()[0]
+    return None if first is None else pd.Timestamp(first, unit="us", tz="UTC")
 
 
-def _between(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    return f"{_DUCKDB_US} >= {start.value // 1000} AND {_DUCKDB_US} < {end.value // 1000}"
+def _between(us: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
+    return f"{us} >= {start.value // 1000} AND {us} < {end.value // 1000}"
 
 
 def log_window(log: pd.DataFrame | Path, start: pd.Timestamp, end: pd.Timestamp,
@@ -277,9 +273,8 @@ def log_window(log: pd.DataFrame | Path, start: pd.Timestamp, end: pd.Timestamp,
     import duckdb
     import pyarrow.parquet as pq
 
-    _check_instants(log)
     names = [c for c in pq.read_schema(log).names if columns is None or c in columns]
-    rel = duckdb.connect().read_parquet(str(log)).filter(_between(start, end))
+    rel = duckdb.connect().read_parquet(str(log)).filter(_between(_epoch_us(log), start, end))
     frame = rel.project(", ".join(f'"{c}"' for c in names)).to_arrow_table().to_pandas()
     if "ts" in frame:
         frame["ts"] = frame["ts"].astype("datetime64[ns, UTC]")
