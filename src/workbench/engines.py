@@ -241,7 +241,7 @@ def first_event(log: pd.DataFrame | Path, start: pd.Timestamp, end: pd.Timestamp
     Timestamp('2026-02-01 00:00:00+0000', tz='UTC')
     """
     if isinstance(log, pd.DataFrame):
-        first = log.loc[(log["ts"] >= start) & (log["ts"] < end), "ts"].min()
+        first = log_window(log, start, end, ("ts",))["ts"].min()
         return None if pd.isna(first) else first
     import duckdb
 
